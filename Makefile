@@ -1,0 +1,27 @@
+# The user's front door. `make bench` and `make test` are the two commands in
+# README.md; everything else is a step they share.
+JOBS ?= $(shell nproc)
+BUILD ?= build
+
+.PHONY: all deps build bench test clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# The main job: a short db_bench comparison on the best mode this machine has.
+bench: build
+	@db_bench_ext/main-job.sh $(BUILD)
+
+# The whole suite: unit, integration, VM and durability tests, plus the
+# ASan+UBSan and TSan builds.
+test: deps
+	@scripts/run-tests.sh
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,28 @@
+# Finds the Debian packages wtrocks builds on; each failure names the package
+# to install (scripts/install-deps.sh installs them all).
+find_package(PkgConfig)
+if(NOT PKG_CONFIG_FOUND)
+  message(FATAL_ERROR "pkg-config not found: apt-get install pkg-config")
+endif()
+
+function(wtrocks_require_pc name module debpkg)
+  pkg_check_modules(${name} QUIET IMPORTED_TARGET GLOBAL ${module})
+  if(NOT ${name}_FOUND)
+    message(FATAL_ERROR "${module} not found: apt-get install ${debpkg}")
+  endif()
+endfunction()
+
+wtrocks_require_pc(URING liburing liburing-dev)
+find_package(Threads REQUIRED)
+if(NOT WTROCKS_SANITIZE STREQUAL "tsan")
+  wtrocks_require_pc(ROCKSDB rocksdb librocksdb-dev)
+endif()
+find_package(gflags CONFIG QUIET)
+if(NOT gflags_FOUND)
+  message(FATAL_ERROR "gflags not found: apt-get install libgflags-dev")
+endif()
+find_package(GTest CONFIG QUIET)
+if(NOT GTest_FOUND)
+  message(FATAL_ERROR "GoogleTest not found: apt-get install libgtest-dev")
+endif()
+include(GoogleTest)

@@ -1,0 +1,32 @@
+#!/bin/bash
+# Installs the Debian packages wtrocks needs, only when one is missing, so a
+# second run is silent and needs no network.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config python3
+  librocksdb-dev rocksdb-tools liburing-dev libgflags-dev libgtest-dev
+  xfsprogs e2fsprogs util-linux
+  # the patched kernel and the VM it runs in (kernel-patches/)
+  linux-source-6.12 qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio
+  busybox-static dmsetup xz-utils
+  # plots for db_bench_ext/compare
+  gnuplot-nox
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: need root to apt-get install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q "${missing[@]}" >/dev/null

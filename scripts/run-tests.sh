@@ -1,0 +1,52 @@
+#!/bin/bash
+# Builds the three configurations and runs every ctest in them:
+#   build/       everything (unit, RocksDB integration, VM, durability)
+#   build-asan/  ASan+UBSan, tests labelled "unit"
+#   build-tsan/  TSan, tests labelled "tsan" (wal/ completion machinery)
+# Ends with one line "wtrocks: N passed, N failed, N skipped" and exits
+# non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+LOG=build/test-logs
+mkdir -p "$LOG"
+
+passed=0 failed=0 skipped=0 broken=()
+
+# Parses ctest's summary of one run into the totals.
+run_ctest() {
+  local name=$1 dir=$2; shift 2
+  local out="$LOG/ctest-$name.log"
+  echo "== ctest $name ($dir $*)"
+  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" "$@" 2>&1 | tee "$out"
+  local total fails skips
+  total=$(sed -n 's/.*tests passed, [0-9]* tests\{0,1\} failed out of \([0-9]*\).*/\1/p' "$out" | tail -1)
+  fails=$(sed -n 's/.*tests passed, \([0-9]*\) tests\{0,1\} failed out of.*/\1/p' "$out" | tail -1)
+  skips=$(grep -c '\*\*\*Skipped\|Not Run' "$out")
+  if [ -z "$total" ]; then
+    echo "ctest $name produced no summary" >&2
+    failed=$((failed + 1)); broken+=("$name:no-summary"); return
+  fi
+  passed=$((passed + total - fails - skips))
+  failed=$((failed + fails))
+  skipped=$((skipped + skips))
+  [ "$fails" -eq 0 ] || broken+=("$name")
+}
+
+build() {
+  local dir=$1; shift
+  echo "== build $dir"
+  if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+         cmake --build "$dir" -j"$JOBS" >"$LOG/build-$(basename "$dir").log" 2>&1; }; then
+    tail -50 "$LOG/build-$(basename "$dir").log"
+    failed=$((failed + 1)); broken+=("build:$dir"); return 1
+  fi
+}
+
+if build build; then run_ctest main build; fi
+if build build-asan -DWTROCKS_SANITIZE=asan; then run_ctest asan build-asan -L unit; fi
+if build build-tsan -DWTROCKS_SANITIZE=tsan; then run_ctest tsan build-tsan -L tsan; fi
+
+[ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
+echo "wtrocks: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,120 @@
+// Copyright (c) wtrocks authors.
+//
+// DurableFile: an append-only file whose appends become durable through the
+// chosen mode's completions, tracked by a watermark. The public face of wal/;
+// engine/ uses only this header, probe.h, stats.h and status.h.
+//
+// Model
+//   Append() copies the bytes into the file's pending buffer and returns the
+//   end offset they occupy. At most one data write per file is in flight; all
+//   appends that arrive meanwhile are coalesced into the next write, which is
+//   submitted from the completion of the previous one (file-level group
+//   commit). Because writes are issued and completed in file order, the
+//   durable watermark is always a contiguous prefix of what was appended and
+//   a crash can never leave a hole between two durable records.
+//
+// Threads
+//   Every method may be called from any thread, concurrently. Completions
+//   are reaped by wal/'s own reaper thread; OnDurable callbacks run there
+//   (or inline in OnDurable when the offset is already durable) and must not
+//   block: no WaitDurable, no Close of the same file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "wal/mode.h"
+#include "wal/stats.h"
+#include "wal/status.h"
+
+namespace wtrocks::wal {
+
+enum class Durability {
+  // Every data write is a durability point (WAL, MANIFEST).
+  kEveryWrite,
+  // Data writes are started at once but carry no integrity flag; Sync()
+  // waits for them and then makes one durability point (SST files).
+  kOnSync,
+};
+
+enum class OpenMode {
+  kTruncate,  // create or truncate to zero
+  // Overwrite an existing file from offset 0, treating its current blocks as
+  // already allocated and written (RocksDB's recycle_log_file_num). Only for
+  // zero_tail_ok formats that detect stale records themselves.
+  kReuse,
+};
+
+// A hook for tests: called with each completion's raw result (bytes or
+// -errno); its return value replaces it. Lets a test inject EIO or a short
+// write at the completion, which no real device produces on demand.
+using CompletionFault =
+    std::function<int(uint64_t offset, uint64_t len, int res)>;
+
+struct DurableFileOptions {
+  Mode mode = Mode::kAuto;
+  Durability durability = Durability::kEveryWrite;
+  OpenMode open_mode = OpenMode::kTruncate;
+  // The file's format treats zero bytes after its last record as the end
+  // (RocksDB's WAL and MANIFEST readers skip zero padding). Required for
+  // prezero and for the direct mode, which pads to whole blocks.
+  bool zero_tail_ok = false;
+  // With zero_tail_ok: keep this many bytes past the end allocated and
+  // zero-filled (durably), so a durable append is a pure overwrite that needs
+  // no metadata commit. 0 disables it. Rounded up to the block size.
+  uint64_t prezero_bytes = 0;
+  // Largest single data write; a longer backlog goes out as several writes,
+  // one after the other.
+  uint64_t max_write_bytes = 4u << 20;
+  CompletionFault completion_fault;
+};
+
+using DurableCallback = std::function<void(const Status&)>;
+
+class DurableFile {
+ public:
+  // Creates (or reuses, see OpenMode) `path`. kAuto resolves through Probe();
+  // an explicit mode the probe rejected fails with NotSupported and the
+  // probe's reason. The chosen mode and why are in mode() / mode_reason().
+  static Status Open(const std::string& path, const DurableFileOptions& opts,
+                     std::unique_ptr<DurableFile>* out);
+
+  // Closes if the caller did not, logging nothing: call Close() to see errors.
+  virtual ~DurableFile() = default;
+
+  // Appends `n` bytes (copied before returning). `*end_offset` receives the
+  // logical file size just after them: pass it to WaitDurable/OnDurable.
+  // Returns the sticky error once any write of this file has failed.
+  virtual Status Append(const void* data, size_t n,
+                        uint64_t* end_offset = nullptr) = 0;
+
+  // Blocks until every byte below `offset` is durable, or returns the error
+  // that prevented it. With kOnSync files this makes the durability point
+  // (equivalent to Sync() when offset == size()).
+  virtual Status WaitDurable(uint64_t offset) = 0;
+
+  // Calls `cb` exactly once: with OK when every byte below `offset` is
+  // durable, or with the error that prevented it (also on Close). Callbacks
+  // for smaller offsets run first. kEveryWrite files only.
+  virtual void OnDurable(uint64_t offset, DurableCallback cb) = 0;
+
+  // WaitDurable(size()).
+  virtual Status Sync() = 0;
+
+  // Waits for every write in flight, makes the appended bytes durable, trims
+  // any zero-filled tail back to the logical size, and closes the fd.
+  // Idempotent; returns the sticky error if there is one.
+  virtual Status Close() = 0;
+
+  virtual uint64_t size() const = 0;            // logical size (appended)
+  virtual uint64_t durable_offset() const = 0;  // watermark
+  virtual Status status() const = 0;            // sticky error or OK
+  virtual Mode mode() const = 0;
+  virtual const std::string& mode_reason() const = 0;
+  virtual const std::string& path() const = 0;
+  virtual const Stats& stats() const = 0;
+};
+
+}  // namespace wtrocks::wal
