@@ -1,0 +1,558 @@
+// Copyright (c) wtrocks authors.
+//
+// DurableFile's implementation. Map of wal/:
+//   durable_file.{h,cc}  ordering, buffering, coalescing, watermark, prezero
+//   backend.h            the per-mode write interface
+//   backend_uring.cc     writethrough / direct / dsync through io_uring
+//   backend_sync.cc      fsync: pwrite + fdatasync on a thread pool
+//   io_service.{h,cc}    the process' ring and its reaper thread
+//   probe.{h,cc}         which modes work where
+//
+// Offsets (all guarded by mu_), always written_ <= submitted_ <= size_ and
+// durable_ <= written_:
+//   size_       logical end: every byte appended so far
+//   submitted_  end of the bytes handed to the backend (in flight or done)
+//   written_    end of the bytes whose write completed
+//   durable_    the watermark: every byte below it is stable
+// buf_ holds the bytes [buf_base_, size_): what is not yet submitted, plus,
+// for the direct mode, the partial block before it, which the next aligned
+// write must rewrite.
+#include "wal/durable_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "wal/backend.h"
+#include "wal/probe.h"
+
+namespace wtrocks::wal {
+
+namespace {
+
+constexpr uint64_t kZeroChunk = 1u << 20;
+// An EAGAIN completion means the write was not attempted; retrying it is
+// safe, but a kernel that keeps answering EAGAIN is treated as an error.
+constexpr int kMaxEagainRetries = 100;
+
+uint64_t AlignDown(uint64_t v, uint64_t a) { return v / a * a; }
+uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+uint64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// One shared, page-aligned run of zeros for every prezero write.
+const void* ZeroBuffer() {
+  static void* zeros = [] {
+    void* p = nullptr;
+    if (posix_memalign(&p, 4096, kZeroChunk) != 0) abort();
+    memset(p, 0, kZeroChunk);
+    return p;
+  }();
+  return zeros;
+}
+
+struct AlignedFree {
+  void operator()(uint8_t* p) const { free(p); }
+};
+
+class DurableFileImpl final : public DurableFile {
+ public:
+  DurableFileImpl(std::string path, const DurableFileOptions& opts, Mode mode,
+                  std::string reason, std::unique_ptr<Backend> backend, int fd,
+                  uint32_t align, uint64_t existing_size)
+      : path_(std::move(path)),
+        opts_(opts),
+        mode_(mode),
+        reason_(std::move(reason)),
+        backend_(std::move(backend)),
+        fd_(fd),
+        align_(align),
+        zalign_(align > 4096 ? align : 4096),
+        max_write_(AlignUp(opts.max_write_bytes ? opts.max_write_bytes : 1, align)),
+        zeroed_end_(AlignDown(existing_size, zalign_)),
+        physical_size_(existing_size),
+        data_io_(this),
+        zero_io_(this) {
+    std::unique_lock<std::mutex> l(mu_);
+    MaybeZeroLocked();
+    DeliverLocked(l);
+  }
+
+  ~DurableFileImpl() override { Close(); }
+
+  Status Append(const void* data, size_t n, uint64_t* end_offset) override {
+    std::unique_lock<std::mutex> l(mu_);
+    if (closing_) return Status::Aborted("append to closed file " + path_);
+    if (!error_.ok()) return error_;
+    const auto* p = static_cast<const uint8_t*>(data);
+    buf_.insert(buf_.end(), p, p + n);
+    size_ += n;
+    if (end_offset) *end_offset = size_;
+    Count(&Stats::appends, 1);
+    Count(&Stats::append_bytes, n);
+    MaybeSubmitLocked();
+    MaybeZeroLocked();
+    Status s = error_;
+    DeliverLocked(l);
+    return s;
+  }
+
+  Status WaitDurable(uint64_t offset) override {
+    if (opts_.durability == Durability::kOnSync) return SyncTo(offset);
+    std::unique_lock<std::mutex> l(mu_);
+    if (offset > size_) return BeyondEnd(offset);
+    cv_.wait(l, [&] { return durable_ >= offset || !error_.ok() || closed_; });
+    if (!error_.ok()) return error_;
+    if (durable_ >= offset) return Status::OK();
+    return Status::Aborted("file " + path_ + " closed while waiting");
+  }
+
+  void OnDurable(uint64_t offset, DurableCallback cb) override {
+    std::unique_lock<std::mutex> l(mu_);
+    if (opts_.durability == Durability::kOnSync) {
+      deliver_.emplace_back(std::move(cb), Status::InvalidArgument(
+                                               "OnDurable on a kOnSync file " + path_));
+    } else if (!error_.ok()) {
+      deliver_.emplace_back(std::move(cb), error_);
+    } else if (offset > size_) {
+      deliver_.emplace_back(std::move(cb), BeyondEnd(offset));
+    } else if (durable_ >= offset) {
+      deliver_.emplace_back(std::move(cb), Status::OK());
+    } else if (closed_) {
+      deliver_.emplace_back(std::move(cb), Status::Aborted("file " + path_ + " closed"));
+    } else {
+      waiters_.emplace(offset, std::move(cb));
+    }
+    DeliverLocked(l);
+  }
+
+  Status Sync() override { return WaitDurable(size()); }
+
+  Status Close() override {
+    std::unique_lock<std::mutex> l(mu_);
+    if (closed_) return close_status_;
+    closing_ = true;
+    if (opts_.durability == Durability::kOnSync) {
+      uint64_t end = size_;
+      l.unlock();
+      SyncTo(end);  // its error, if any, is in error_
+      l.lock();
+    }
+    // The completion chain submits whatever is still buffered; wait for it
+    // to drain (or to stop at the first error).
+    cv_.wait(l, [&] {
+      return !inflight_ && !zero_inflight_ &&
+             (!error_.ok() || (submitted_ == size_ && durable_ == size_) ||
+              opts_.durability == Durability::kOnSync);
+    });
+    Status s = error_;
+    // Prezero and direct padding leave zeros past the logical end; trim
+    // them. No fsync: if a crash undoes the truncate, the reader sees the
+    // zero tail the format already tolerates (zero_tail_ok).
+    if (physical_size_ > size_ && ftruncate(fd_, static_cast<off_t>(size_)) != 0 && s.ok()) {
+      s = Status::FromErrno(errno, "trimming " + path_ + " to " + std::to_string(size_));
+    }
+    if (close(fd_) != 0 && s.ok()) s = Status::FromErrno(errno, "close " + path_);
+    fd_ = -1;
+    closed_ = true;
+    close_status_ = s;
+    FailWaitersLocked(s.ok() ? Status::Aborted("file " + path_ + " closed") : s);
+    cv_.notify_all();
+    DeliverLocked(l);
+    // A completion handler or another thread's callback delivery may still
+    // be running on this object with mu_ released; the caller may free us
+    // as soon as we return.
+    cv_.wait(l, [&] { return handlers_ == 0 && !delivering_; });
+    return s;
+  }
+
+  uint64_t size() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return size_;
+  }
+  uint64_t durable_offset() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return durable_;
+  }
+  Status status() const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return error_;
+  }
+  Mode mode() const override { return mode_; }
+  const std::string& mode_reason() const override { return reason_; }
+  const std::string& path() const override { return path_; }
+  const Stats& stats() const override { return stats_; }
+
+ private:
+  // Adapters so one file can have a data write and a prezero write in
+  // flight, told apart by their completion object.
+  struct DataIo final : IoCompletion {
+    explicit DataIo(DurableFileImpl* f) : file(f) {}
+    void OnIoComplete(int res) override { file->OnDataComplete(res); }
+    DurableFileImpl* file;
+  };
+  struct ZeroIo final : IoCompletion {
+    explicit ZeroIo(DurableFileImpl* f) : file(f) {}
+    void OnIoComplete(int res) override { file->OnZeroComplete(res); }
+    DurableFileImpl* file;
+  };
+
+  void Count(std::atomic<uint64_t> Stats::*field, uint64_t n) {
+    (stats_.*field).fetch_add(n, std::memory_order_relaxed);
+    (GlobalStats().*field).fetch_add(n, std::memory_order_relaxed);
+  }
+
+  Status BeyondEnd(uint64_t offset) const {
+    return Status::InvalidArgument("offset " + std::to_string(offset) +
+                                   " is beyond the end (" + std::to_string(size_) +
+                                   ") of " + path_);
+  }
+
+  std::string WriteContext(uint64_t off, uint64_t len, const char* what) const {
+    return std::string(what) + " of " + std::to_string(len) + " bytes at offset " +
+           std::to_string(off) + " to " + path_ + " (" + ModeName(mode_) + ")";
+  }
+
+  bool durable_each_write() const {
+    return opts_.durability == Durability::kEveryWrite;
+  }
+
+  // Starts the next data write if none is in flight. Caller holds mu_.
+  void MaybeSubmitLocked() {
+    if (!error_.ok() || inflight_ || submitted_ == size_) return;
+    uint64_t start = submitted_;
+    uint64_t end = size_ - start > max_write_ ? start + max_write_ : size_;
+    uint64_t io_off = AlignDown(start, align_);
+    uint64_t io_end = AlignUp(end, align_);
+    // Never write into a range a prezero write is still filling: the two
+    // writes' order on disk would be undefined. That write's completion
+    // calls us again.
+    if (zero_inflight_ && io_end > zero_start_) return;
+    uint64_t io_len = io_end - io_off;
+    if (io_cap_ < io_len) {
+      void* p = nullptr;
+      if (posix_memalign(&p, 4096, io_len) != 0) {
+        FailLocked(Status::FromErrno(ENOMEM, WriteContext(io_off, io_len, "buffer")));
+        return;
+      }
+      io_buf_.reset(static_cast<uint8_t*>(p));
+      io_cap_ = io_len;
+    }
+    memcpy(io_buf_.get(), buf_.data() + (io_off - buf_base_), end - io_off);
+    memset(io_buf_.get() + (end - io_off), 0, io_end - end);
+    cur_off_ = io_off;
+    cur_len_ = io_len;
+    cur_ptr_ = io_buf_.get();
+    cur_end_ = end;
+    cur_start_us_ = NowMicros();
+    eagain_retries_ = 0;
+    submitted_ = end;
+    // Keep only what the next write needs: for direct, the partial block.
+    uint64_t keep_from = AlignDown(end, align_);
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
+    buf_base_ = keep_from;
+    inflight_ = true;
+    if (io_end > physical_size_) physical_size_ = io_end;
+    StartCurrentLocked();
+  }
+
+  void StartCurrentLocked() {
+    int r = backend_->StartWrite(fd_, cur_ptr_, cur_len_, cur_off_,
+                                 durable_each_write(), &data_io_);
+    if (r < 0) {
+      inflight_ = false;
+      FailLocked(Status::FromErrno(-r, WriteContext(cur_off_, cur_len_, "submitting write")));
+    }
+  }
+
+  void OnDataComplete(int res) {
+    std::unique_lock<std::mutex> l(mu_);
+    handlers_++;
+    if (opts_.completion_fault) res = opts_.completion_fault(cur_off_, cur_len_, res);
+    if (res == -EAGAIN && ++eagain_retries_ <= kMaxEagainRetries) {
+      StartCurrentLocked();
+    } else if (res <= 0) {
+      inflight_ = false;
+      int err = res < 0 ? -res : EIO;
+      FailLocked(Status::FromErrno(err, WriteContext(cur_off_, cur_len_,
+                                                     res < 0 ? "write" : "write (0 bytes done)")));
+    } else if (static_cast<uint64_t>(res) < cur_len_) {
+      // Not durable until every byte is: write the rest, then acknowledge.
+      Count(&Stats::short_writes, 1);
+      cur_off_ += res;
+      cur_ptr_ += res;
+      cur_len_ -= res;
+      StartCurrentLocked();
+    } else {
+      inflight_ = false;
+      written_ = cur_end_;
+      Count(&Stats::data_writes, 1);
+      if (durable_each_write()) {
+        Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls : &Stats::fsync_avoided, 1);
+        ReachedDurableLocked(written_, cur_start_us_);
+      }
+      MaybeZeroLocked();
+      MaybeSubmitLocked();
+    }
+    cv_.notify_all();
+    DeliverLocked(l);
+    handlers_--;
+    cv_.notify_all();
+  }
+
+  // Keeps prezero_bytes of zero-filled, allocated space ahead of the end,
+  // written with the mode's own durable write so that it costs no fsync.
+  void MaybeZeroLocked() {
+    if (opts_.prezero_bytes == 0 || zero_disabled_ || zero_inflight_ || closing_ ||
+        !error_.ok()) {
+      return;
+    }
+    uint64_t want = AlignUp(size_ + opts_.prezero_bytes, zalign_);
+    if (zeroed_end_ >= size_ + opts_.prezero_bytes / 2) return;
+    // Start past every byte a data write may be touching now: those all lie
+    // below AlignUp(size_), as submitted_ <= size_.
+    uint64_t zs = AlignUp(size_ > zeroed_end_ ? size_ : zeroed_end_, zalign_);
+    uint64_t ze = want - zs > kZeroChunk ? zs + kZeroChunk : want;
+    if (ze <= zs) return;
+    zero_start_ = zs;
+    zero_end_ = ze;
+    zero_start_us_ = NowMicros();
+    zero_inflight_ = true;
+    if (ze > physical_size_) physical_size_ = ze;
+    int r = backend_->StartWrite(fd_, ZeroBuffer(), ze - zs, zs, true, &zero_io_);
+    if (r < 0) {
+      zero_inflight_ = false;
+      FailLocked(Status::FromErrno(-r, WriteContext(zs, ze - zs, "submitting prezero write")));
+    }
+  }
+
+  void OnZeroComplete(int res) {
+    std::unique_lock<std::mutex> l(mu_);
+    handlers_++;
+    zero_inflight_ = false;
+    if (res == static_cast<int>(zero_end_ - zero_start_)) {
+      zeroed_end_ = zero_end_;
+      Count(&Stats::prezero_writes, 1);
+      Count(&Stats::prezero_bytes, static_cast<uint64_t>(res));
+      Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls : &Stats::fsync_avoided, 1);
+      MaybeZeroLocked();
+    } else if (res == -ENOSPC || res == -EDQUOT || res >= 0) {
+      // Prezero is an optimisation: without room for it, appends simply
+      // extend the file (and pay a metadata commit). Appends that really
+      // do not fit fail on their own write.
+      zero_disabled_ = true;
+    } else {
+      FailLocked(Status::FromErrno(-res, WriteContext(zero_start_, zero_end_ - zero_start_,
+                                                      "prezero write")));
+    }
+    MaybeSubmitLocked();
+    cv_.notify_all();
+    DeliverLocked(l);
+    handlers_--;
+    cv_.notify_all();
+  }
+
+  void ReachedDurableLocked(uint64_t end, uint64_t start_us) {
+    durable_ = end;
+    Count(&Stats::durable_points, 1);
+    uint64_t lat = NowMicros() - start_us;
+    stats_.durable_latency_us.Add(lat);
+    GlobalStats().durable_latency_us.Add(lat);
+    while (!waiters_.empty() && waiters_.begin()->first <= durable_) {
+      deliver_.emplace_back(std::move(waiters_.begin()->second), Status::OK());
+      waiters_.erase(waiters_.begin());
+    }
+  }
+
+  // kOnSync: wait for the writes below `offset` to complete, then make them
+  // durable with one fdatasync.
+  Status SyncTo(uint64_t offset) {
+    std::lock_guard<std::mutex> sync_lock(sync_mu_);
+    std::unique_lock<std::mutex> l(mu_);
+    if (offset > size_) return BeyondEnd(offset);
+    if (!error_.ok()) return error_;
+    if (durable_ >= offset) return Status::OK();
+    if (fd_ < 0) return Status::Aborted("file " + path_ + " closed");
+    cv_.wait(l, [&] { return written_ >= offset || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    uint64_t target = written_;
+    l.unlock();
+    uint64_t t0 = NowMicros();
+    int r = fdatasync(fd_);
+    int err = errno;
+    l.lock();
+    Count(&Stats::fsync_calls, 1);
+    if (r != 0) {
+      FailLocked(Status::FromErrno(err, "fdatasync of " + path_));
+    } else {
+      ReachedDurableLocked(target > durable_ ? target : durable_, t0);
+    }
+    cv_.notify_all();
+    Status s = error_;
+    DeliverLocked(l);
+    return s;
+  }
+
+  // The first error wins and stays: every waiter fails with it, and every
+  // later Append/Wait returns it. Nothing is retried.
+  void FailLocked(const Status& s) {
+    if (error_.ok()) {
+      error_ = s;
+      Count(&Stats::errors, 1);
+    }
+    FailWaitersLocked(error_);
+    cv_.notify_all();
+  }
+
+  void FailWaitersLocked(const Status& s) {
+    for (auto& [off, cb] : waiters_) deliver_.emplace_back(std::move(cb), s);
+    waiters_.clear();
+  }
+
+  // Runs queued callbacks outside mu_, in queue order, on one thread at a
+  // time per file, so callbacks for smaller offsets always run first even
+  // when completions arrive on different threads (the fsync pool).
+  void DeliverLocked(std::unique_lock<std::mutex>& l) {
+    if (delivering_) return;
+    delivering_ = true;
+    while (!deliver_.empty()) {
+      std::vector<std::pair<DurableCallback, Status>> batch;
+      batch.swap(deliver_);
+      l.unlock();
+      for (auto& [cb, s] : batch) cb(s);
+      l.lock();
+    }
+    delivering_ = false;
+    cv_.notify_all();
+  }
+
+  const std::string path_;
+  const DurableFileOptions opts_;
+  const Mode mode_;
+  const std::string reason_;
+  const std::unique_ptr<Backend> backend_;
+  int fd_;
+  const uint64_t align_;   // direct: I/O alignment; else 1
+  const uint64_t zalign_;  // prezero granularity
+  const uint64_t max_write_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::mutex sync_mu_;  // serialises kOnSync fdatasyncs
+  uint64_t size_ = 0;
+  uint64_t submitted_ = 0;
+  uint64_t written_ = 0;
+  uint64_t durable_ = 0;
+  std::vector<uint8_t> buf_;
+  uint64_t buf_base_ = 0;
+  Status error_;
+  bool closing_ = false;
+  bool closed_ = false;
+  Status close_status_;
+
+  // The one data write in flight.
+  bool inflight_ = false;
+  std::unique_ptr<uint8_t, AlignedFree> io_buf_;
+  uint64_t io_cap_ = 0;
+  uint64_t cur_off_ = 0;
+  uint64_t cur_len_ = 0;
+  uint8_t* cur_ptr_ = nullptr;
+  uint64_t cur_end_ = 0;  // logical end it makes durable
+  uint64_t cur_start_us_ = 0;
+  int eagain_retries_ = 0;
+
+  // Prezero state.
+  uint64_t zeroed_end_;
+  bool zero_inflight_ = false;
+  bool zero_disabled_ = false;
+  uint64_t zero_start_ = 0;
+  uint64_t zero_end_ = 0;
+  uint64_t zero_start_us_ = 0;
+  uint64_t physical_size_;  // largest end any write of ours reached
+
+  std::multimap<uint64_t, DurableCallback> waiters_;
+  std::vector<std::pair<DurableCallback, Status>> deliver_;
+  bool delivering_ = false;
+  int handlers_ = 0;  // completion handlers running on this file
+
+  Stats stats_;
+  DataIo data_io_;
+  ZeroIo zero_io_;
+};
+
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts,
+                         std::unique_ptr<DurableFile>* out) {
+  const bool every = opts.durability == Durability::kEveryWrite;
+  if (opts.prezero_bytes && !(opts.zero_tail_ok && every)) {
+    return Status::InvalidArgument("prezero needs zero_tail_ok and kEveryWrite (" + path + ")");
+  }
+  if (opts.open_mode == OpenMode::kReuse && !opts.zero_tail_ok) {
+    return Status::InvalidArgument("kReuse needs a zero_tail_ok format (" + path + ")");
+  }
+  if (opts.mode == Mode::kDirect && !(opts.zero_tail_ok && every)) {
+    return Status::InvalidArgument(
+        "direct mode pads writes to whole blocks, so it needs zero_tail_ok and "
+        "kEveryWrite (" + path + ")");
+  }
+  ProbeResult probe;
+  Status s = Probe(ParentDir(path), &probe);
+  if (!s.ok()) return s;
+  Mode mode;
+  std::string why;
+  if (opts.mode == Mode::kAuto && probe.best == Mode::kDirect && !(opts.zero_tail_ok && every)) {
+    // Direct cannot serve this file; take the best of the others.
+    mode = Mode::kFsync;
+    for (Mode m : kConcreteModes) {
+      if (m != Mode::kDirect && probe.Of(m).supported) {
+        mode = m;
+        break;
+      }
+    }
+    why = std::string("auto chose ") + ModeName(mode) +
+          ": direct is not usable for a file that is not zero_tail_ok; " + probe.best_why;
+  } else {
+    s = ResolveMode(probe, opts.mode, &mode, &why);
+    if (!s.ok()) return s;
+  }
+  std::unique_ptr<Backend> backend = MakeBackend(mode);
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | backend->open_flags();
+  if (opts.open_mode == OpenMode::kTruncate) flags |= O_TRUNC;
+  int fd = open(path.c_str(), flags, 0644);
+  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  uint64_t existing = 0;
+  if (opts.open_mode == OpenMode::kReuse) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      int err = errno;
+      close(fd);
+      return Status::FromErrno(err, "fstat " + path);
+    }
+    existing = static_cast<uint64_t>(st.st_size);
+  }
+  uint32_t align = mode == Mode::kDirect ? probe.direct_alignment : 1;
+  out->reset(new DurableFileImpl(path, opts, mode, why, std::move(backend), fd, align, existing));
+  return Status::OK();
+}
+
+}  // namespace wtrocks::wal
