@@ -1,0 +1,33 @@
+#!/bin/bash
+# main-job.sh BUILD_DIR: what `make bench` runs after the build.
+#
+# A short db_bench comparison (about 5 minutes here, under 10) on a fresh XFS
+# loop filesystem: RocksDB's own FileSystem against wtrocks in `auto`, which
+# is the best mode this host's kernel and filesystem support (the table names
+# the mode auto chose). Ends with the Markdown table. For the full matrix use
+# db_bench_ext/compare (see db_bench_ext/README.md).
+#
+# Environment: WTROCKS_BENCH_OUT (output dir), WTROCKS_BENCH_ARGS (extra
+# compare flags, e.g. "--repeats 5" or "--vm").
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: main-job.sh BUILD_DIR}" && pwd)
+out=${WTROCKS_BENCH_OUT:-$build/bench-$(date +%Y%m%d-%H%M%S)}
+
+for f in libwtrocks.so wt_uri_check; do
+  [ -e "$build/$f" ] || echo "main-job: warning: $build/$f missing: the wtrocks rows will say SKIPPED/FAILED" >&2
+done
+[ "$(id -u)" -eq 0 ] || { echo "main-job: needs root for the XFS loop filesystem (or run db_bench_ext/compare --dir DIR yourself)" >&2; exit 2; }
+
+# fillsync and fillrandom --sync=1 are where the WAL's durability cost shows;
+# fillrandom --sync=0 checks that the SST path is no slower.
+# shellcheck disable=SC2086
+"$here/compare" --build "$build" --out "$out" \
+  --workloads fillsync_t1,fillsync_t4,fillrandom_sync_t1,fillrandom_nosync \
+  --modes default,auto --repeats 3 --seconds 5 \
+  --title "make bench: host best mode (auto) vs default" \
+  ${WTROCKS_BENCH_ARGS:-}
+
+echo
+echo "== make bench: $out/summary.md (plots: $out/ratio.png, $out/latency_cdf.png)"
+cat "$out/summary.md"
