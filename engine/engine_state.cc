@@ -1,0 +1,122 @@
+// Copyright (c) wtrocks authors.
+#include "engine/engine_state.h"
+
+namespace wtrocks::engine {
+namespace {
+
+std::string DirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+KindStats* KindOf(EngineStats* s, FileKind kind) {
+  return kind == FileKind::kWal ? &s->wal_files : &s->sst_files;
+}
+
+const KindStats& KindOf(const EngineStats& s, FileKind kind) {
+  return kind == FileKind::kWal ? s.wal_files : s.sst_files;
+}
+
+}  // namespace
+
+uint64_t EngineState::Register(FileKind kind,
+                               std::shared_ptr<wal::DurableFile> file) {
+  KindOf(&stats_, kind)->files.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t id = next_id_++;
+  open_.emplace(id, OpenFile{kind, std::move(file)});
+  return id;
+}
+
+void EngineState::Unregister(uint64_t id,
+                             const rocksdb::IOStatus& close_status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(id);
+  if (it == open_.end()) return;
+  AddStats(it->second.file->stats(), &KindOf(&stats_, it->second.kind)->wal);
+  if (it->second.kind == FileKind::kWal && !close_status.ok() &&
+      wal_close_error_.ok()) {
+    wal_close_error_ = close_status;
+  }
+  open_.erase(it);
+}
+
+WalBarrier EngineState::CaptureWalBarrier() const {
+  WalBarrier barrier;
+  std::lock_guard<std::mutex> lock(mu_);
+  barrier.error = wal_close_error_;
+  for (const auto& [id, f] : open_) {
+    if (f.kind != FileKind::kWal) continue;
+    // size() after the write returned covers the write's record: RocksDB
+    // appends it to the current WAL before DB::Write returns.
+    barrier.points.push_back({f.file, f.file->size()});
+  }
+  return barrier;
+}
+
+bool EngineState::OpenFileSize(const std::string& path, uint64_t* size) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, f] : open_) {
+    if (f.file->path() == path) {
+      *size = f.file->size();
+      return true;
+    }
+  }
+  return false;
+}
+
+void EngineState::AddInfoLog(const std::string& path,
+                             std::shared_ptr<rocksdb::Logger> l) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Drop loggers RocksDB has released, so a long-lived FileSystem that opens
+  // many DBs does not accumulate them.
+  std::erase_if(info_logs_,
+                [](const InfoLog& i) { return i.logger.expired(); });
+  info_logs_.push_back(InfoLog{DirOf(path), l, {}});
+}
+
+void EngineState::LogOnce(FileKind kind, const std::string& file_path,
+                          const std::string& line) {
+  std::shared_ptr<rocksdb::Logger> logger;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    InfoLog* target = nullptr;
+    std::string dir = DirOf(file_path);
+    for (auto it = info_logs_.rbegin(); it != info_logs_.rend(); ++it) {
+      if (it->logger.expired()) continue;
+      if (it->dir == dir) {
+        target = &*it;
+        break;
+      }
+      if (target == nullptr) target = &*it;  // newest live one as fallback
+    }
+    if (target == nullptr || !target->logged.insert(kind).second) return;
+    logger = target->logger.lock();
+  }
+  if (logger) {
+    rocksdb::Log(rocksdb::InfoLogLevel::INFO_LEVEL, logger, "%s", line.c_str());
+  }
+}
+
+std::string EngineState::StatsLine() const {
+  EngineStats sum;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (FileKind kind : {FileKind::kWal, FileKind::kSst}) {
+    const KindStats& from = KindOf(stats_, kind);
+    KindStats* to = KindOf(&sum, kind);
+    AddStats(from.wal, &to->wal);
+    to->files = from.files.load();
+    to->sync_calls = from.sync_calls.load();
+  }
+  for (const auto& [id, f] : open_) {
+    AddStats(f.file->stats(), &KindOf(&sum, f.kind)->wal);
+  }
+  sum.passthrough_files = stats_.passthrough_files.load();
+  sum.passthrough_sync_calls = stats_.passthrough_sync_calls.load();
+  sum.wal_mode = stats_.wal_mode.load();
+  sum.sst_mode = stats_.sst_mode.load();
+  sum.sst_passthrough = stats_.sst_passthrough.load();
+  return sum.ToLine();
+}
+
+}  // namespace wtrocks::engine

@@ -1,0 +1,75 @@
+// Copyright (c) wtrocks authors.
+//
+// EngineState: what a WtrocksFileSystem shares with the files it opened.
+// Files may outlive the FileSystem object (RocksDB usually closes them first,
+// but nothing guarantees it), so they hold this by shared_ptr rather than a
+// pointer back to the FileSystem.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/config.h"
+#include "engine/engine_stats.h"
+#include "engine/file_kind.h"
+#include "engine/wal_barrier.h"
+#include "rocksdb/env.h"
+#include "rocksdb/io_status.h"
+#include "wal/durable_file.h"
+
+namespace wtrocks::engine {
+
+class EngineState {
+ public:
+  explicit EngineState(EngineConfig config) : config_(std::move(config)) {}
+
+  const EngineConfig& config() const { return config_; }
+  EngineStats& stats() { return stats_; }
+
+  // Tracks an open durable file (for WAL barriers and live statistics).
+  uint64_t Register(FileKind kind, std::shared_ptr<wal::DurableFile> file);
+  // Folds the closed file's counters into the per-kind totals. A WAL whose
+  // Close failed poisons every later barrier: its bytes may not be durable
+  // and no barrier captured afterwards would otherwise notice.
+  void Unregister(uint64_t id, const rocksdb::IOStatus& close_status);
+
+  WalBarrier CaptureWalBarrier() const;
+  // The logical size of an open durable file at `path`, if there is one.
+  bool OpenFileSize(const std::string& path, uint64_t* size) const;
+
+  // The info LOGs RocksDB opened through this FileSystem. The mode line goes
+  // to the one whose directory holds the file, else the newest.
+  void AddInfoLog(const std::string& path, std::shared_ptr<rocksdb::Logger> l);
+  // Logs `line` once per (kind, info LOG).
+  void LogOnce(FileKind kind, const std::string& file_path,
+               const std::string& line);
+
+  // Closed files plus the files still open, rendered as one line.
+  std::string StatsLine() const;
+
+ private:
+  struct OpenFile {
+    FileKind kind;
+    std::shared_ptr<wal::DurableFile> file;
+  };
+  struct InfoLog {
+    std::string dir;
+    std::weak_ptr<rocksdb::Logger> logger;
+    std::set<FileKind> logged;
+  };
+
+  const EngineConfig config_;
+  EngineStats stats_;
+  mutable std::mutex mu_;
+  uint64_t next_id_ = 1;               // guarded by mu_
+  std::map<uint64_t, OpenFile> open_;  // guarded by mu_
+  rocksdb::IOStatus wal_close_error_;  // guarded by mu_
+  std::vector<InfoLog> info_logs_;     // guarded by mu_
+};
+
+}  // namespace wtrocks::engine
