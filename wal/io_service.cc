@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -14,9 +16,12 @@ namespace wtrocks::wal {
 namespace {
 
 // Submission queue size. At most one data write and one prezero write per
-// file are in flight, so this bounds the files writing at once before
-// submitters wait for SQ space, not the number of open files.
+// file are in flight, so this bounds how many files write at once before
+// the reaper has to submit in several rounds, not the number of open files.
 constexpr unsigned kRingEntries = 256;
+
+// user_data of the eventfd read that wakes the reaper.
+IoCompletion* const kWakeTag = nullptr;
 
 std::string SetupHint(int err) {
   switch (err) {
@@ -33,6 +38,14 @@ std::string SetupHint(int err) {
   }
 }
 
+[[noreturn]] void Die(const char* what, int err) {
+  // The ring is in a state we cannot reason about: requests may or may not
+  // have reached the kernel, so neither success nor failure can be reported
+  // truthfully for them. Stop the process rather than guess.
+  fprintf(stderr, "wtrocks: fatal: %s: %s\n", what, strerror(err));
+  abort();
+}
+
 }  // namespace
 
 IoService& IoService::Default() {
@@ -44,78 +57,97 @@ IoService::IoService() {
   int ret = io_uring_queue_init(kRingEntries, &ring_, 0);
   if (ret < 0) {
     init_status_ = Status::NotSupported(
-        "io_uring unavailable: " + SetupHint(-ret) + " (" + ErrnoName(-ret) + ")",
-        -ret);
+        "io_uring unavailable: " + SetupHint(-ret) + " (" + ErrnoName(-ret) + ")", -ret);
     return;
   }
-  reaper_ = std::thread([this] { ReapLoop(); });
-  reaper_.detach();
+  wake_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (wake_fd_ < 0) {
+    init_status_ = Status::FromErrno(errno, "eventfd for the io_uring reaper");
+    io_uring_queue_exit(&ring_);
+    return;
+  }
+  std::thread reaper([this] { ReapLoop(); });
+  reaper_id_ = reaper.get_id();
+  reaper.detach();
 }
 
-int IoService::SubmitWrite(int fd, const void* buf, uint32_t len,
-                           uint64_t offset, int rw_flags, bool async,
-                           IoCompletion* done) {
+int IoService::SubmitWrite(int fd, const void* buf, uint32_t len, uint64_t offset,
+                           int rw_flags, bool async, IoCompletion* done) {
   if (!init_status_.ok()) return -init_status_.err();
   {
-    std::lock_guard<std::mutex> l(inflight_mu_);
-    inflight_.insert(done);
+    std::lock_guard<std::mutex> l(queue_mu_);
+    queue_.push_back(Request{fd, buf, len, offset, rw_flags, async, done});
   }
-  std::lock_guard<std::mutex> l(submit_mu_);
-  struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  while (sqe == nullptr) {
-    // The SQ is full of unsubmitted entries only if a previous submit failed
-    // part-way; push them out and try again.
-    int ret = io_uring_submit(&ring_);
-    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
-      std::lock_guard<std::mutex> il(inflight_mu_);
-      inflight_.erase(done);
-      return ret;
+  // The reaper drains the queue before it sleeps again, so it needs no wake
+  // for its own requests.
+  if (std::this_thread::get_id() != reaper_id_) {
+    uint64_t one = 1;
+    while (write(wake_fd_, &one, sizeof(one)) < 0 && errno == EINTR) {
     }
-    sqe = io_uring_get_sqe(&ring_);
   }
-  io_uring_prep_write(sqe, fd, buf, len, offset);
-  sqe->rw_flags = rw_flags;
-  if (async) sqe->flags |= IOSQE_ASYNC;
-  io_uring_sqe_set_data(sqe, done);
-  for (;;) {
+  return 0;
+}
+
+struct io_uring_sqe* IoService::GetSqe() {
+  struct io_uring_sqe* sqe;
+  while ((sqe = io_uring_get_sqe(&ring_)) == nullptr) {
     int ret = io_uring_submit(&ring_);
-    if (ret >= 0) return 0;
-    // EAGAIN/EBUSY: the kernel is short of request memory or the CQ is
-    // overflowing; the SQE stays queued, so retrying cannot double it.
-    if (ret == -EAGAIN || ret == -EBUSY || ret == -EINTR) {
-      std::this_thread::yield();
-      continue;
-    }
-    // The SQE may remain queued and be submitted by the next caller; then
-    // its completion would still arrive. We cannot take it back, so treat
-    // this as fatal for the process' I/O rather than report a write that
-    // might still happen as failed.
-    fprintf(stderr, "wtrocks: io_uring_submit failed: %s\n", strerror(-ret));
-    abort();
+    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) Die("io_uring_submit", -ret);
+  }
+  return sqe;
+}
+
+void IoService::PrepWakeRead() {
+  struct io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof(wake_buf_), 0);
+  io_uring_sqe_set_data(sqe, kWakeTag);
+}
+
+void IoService::SubmitQueued() {
+  std::vector<Request> batch;
+  {
+    std::lock_guard<std::mutex> l(queue_mu_);
+    batch.swap(queue_);
+  }
+  for (const Request& r : batch) {
+    struct io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_write(sqe, r.fd, r.buf, r.len, r.offset);
+    sqe->rw_flags = r.rw_flags;
+    if (r.async) sqe->flags |= IOSQE_ASYNC;
+    io_uring_sqe_set_data(sqe, r.done);
+    inflight_.insert(r.done);
   }
 }
 
 void IoService::ReapLoop() {
+  PrepWakeRead();
+  std::vector<std::pair<IoCompletion*, int>> done;
   for (;;) {
-    struct io_uring_cqe* cqe = nullptr;
-    int ret = io_uring_wait_cqe(&ring_, &cqe);
-    if (ret == -EINTR || ret == -EAGAIN) continue;
-    if (ret < 0) {
-      fprintf(stderr, "wtrocks: io_uring_wait_cqe failed: %s\n", strerror(-ret));
-      abort();
+    SubmitQueued();
+    int ret = io_uring_submit_and_wait(&ring_, 1);
+    if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+      Die("io_uring_submit_and_wait", -ret);
     }
-    auto* done = static_cast<IoCompletion*>(io_uring_cqe_get_data(cqe));
-    int res = cqe->res;
-    io_uring_cqe_seen(&ring_, cqe);
-    {
-      std::lock_guard<std::mutex> l(inflight_mu_);
-      if (inflight_.erase(done) != 1) {
+    struct io_uring_cqe* cqe;
+    unsigned head, seen = 0;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      done.emplace_back(static_cast<IoCompletion*>(io_uring_cqe_get_data(cqe)), cqe->res);
+      seen++;
+    }
+    io_uring_cq_advance(&ring_, seen);
+    for (auto [c, res] : done) {
+      if (c == kWakeTag) {
+        PrepWakeRead();
+        continue;
+      }
+      if (inflight_.erase(c) != 1) {
         fprintf(stderr, "wtrocks: stray io_uring completion %p res=%d\n",
-                static_cast<void*>(done), res);
+                static_cast<void*>(c), res);
         abort();
       }
+      c->OnIoComplete(res);
     }
-    done->OnIoComplete(res);
+    done.clear();
   }
 }
 
@@ -144,11 +176,9 @@ class Latch final : public IoCompletion {
 
 }  // namespace
 
-int SyncUringWrite(int fd, const void* buf, uint32_t len, uint64_t offset,
-                   int rw_flags) {
+int SyncUringWrite(int fd, const void* buf, uint32_t len, uint64_t offset, int rw_flags) {
   Latch latch;
-  int ret = IoService::Default().SubmitWrite(fd, buf, len, offset, rw_flags,
-                                             false, &latch);
+  int ret = IoService::Default().SubmitWrite(fd, buf, len, offset, rw_flags, false, &latch);
   if (ret < 0) return ret;
   return latch.Wait();
 }

@@ -1,0 +1,307 @@
+// Copyright (c) wtrocks authors.
+//
+// DurableFile against real filesystems (the scratch fixture's loop XFS and
+// ext4, and tmpfs), once per mode. Modes the probe rejects on a filesystem
+// are skipped with the probe's reason.
+#include "wal/durable_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <tuple>
+
+#include "tests/lib/scratch_fs.h"
+#include "tests/wal/record_codec.h"
+#include "wal/probe.h"
+
+namespace wtrocks::wal {
+namespace {
+
+using testing::CheckRecords;
+using testing::MakeRecord;
+using testing::ScratchFs;
+
+std::string ReadAll(const std::string& path) {
+  std::string out;
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) return out;
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+// What the device holds, bypassing the page cache; nullopt where the
+// filesystem has no O_DIRECT.
+std::optional<std::string> ReadAllDirect(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECT);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  fstat(fd, &st);
+  size_t cap = (static_cast<size_t>(st.st_size) + 4095) / 4096 * 4096 + 4096;
+  void* p = nullptr;
+  if (posix_memalign(&p, 4096, cap) != 0) abort();
+  size_t got = 0;
+  ssize_t n;
+  while (got < cap && (n = pread(fd, static_cast<char*>(p) + got, cap - got, static_cast<off_t>(got))) > 0) {
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  std::string out(static_cast<char*>(p), got < static_cast<size_t>(st.st_size) ? got : static_cast<size_t>(st.st_size));
+  free(p);
+  return out;
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+using Param = std::tuple<ScratchFs, Mode, uint64_t /*prezero*/>;
+
+class DurableFileTest : public ::testing::TestWithParam<Param> {
+ protected:
+  void SetUp() override {
+    auto [fs, mode, prezero] = GetParam();
+    std::string reason;
+    dir_ = testing::ScratchDir(fs, &reason);
+    if (dir_.empty()) GTEST_SKIP() << reason;
+    ProbeResult probe;
+    Status s = Probe(dir_, &probe);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    if (!probe.Of(mode).supported) {
+      GTEST_SKIP() << ModeName(mode) << " unsupported on " << probe.fs_type << ": "
+                   << probe.Of(mode).reason;
+    }
+    opts_.mode = mode;
+    opts_.zero_tail_ok = true;
+    opts_.prezero_bytes = prezero;
+    path_ = dir_ + "/file.log";
+  }
+  void TearDown() override {
+    if (!dir_.empty()) testing::RemoveTree(dir_);
+  }
+
+  std::unique_ptr<DurableFile> OpenOrDie(const DurableFileOptions& o) {
+    std::unique_ptr<DurableFile> f;
+    Status s = DurableFile::Open(path_, o, &f);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return f;
+  }
+
+  Mode mode() const { return std::get<1>(GetParam()); }
+
+  std::string dir_, path_;
+  DurableFileOptions opts_;
+};
+
+// Many threads append records of random sizes, some waiting for durability;
+// everything reads back intact, in per-writer order, from the page cache and
+// from the device. Durable-completion modes make no fsync call at all.
+TEST_P(DurableFileTest, ConcurrentAppendersRoundTrip) {
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->mode(), mode());
+  constexpr int kWriters = 8, kPerWriter = 250;
+  std::atomic<int> failures{0};
+  std::mutex mu;
+  std::string first_error;
+  auto check = [&](const Status& s) {
+    if (s.ok()) return;
+    failures++;
+    std::lock_guard<std::mutex> l(mu);
+    if (first_error.empty()) first_error = s.ToString();
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; w++) {
+    threads.emplace_back([&, w] {
+      std::mt19937 rng(w);
+      for (int i = 0; i < kPerWriter; i++) {
+        std::string rec = MakeRecord(w, i, rng() % 3000);
+        uint64_t end = 0;
+        check(f->Append(rec.data(), rec.size(), &end));
+        if (i % 7 == 0) check(f->WaitDurable(end));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0) << first_error;
+  uint64_t size = f->size();
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(f->durable_offset(), size);
+  EXPECT_EQ(FileSize(path_), size) << "close must trim the zero tail";
+  std::vector<uint64_t> counts;
+  std::string data = ReadAll(path_);
+  EXPECT_EQ(CheckRecords(data, kWriters, &counts), "");
+  for (int w = 0; w < kWriters; w++) EXPECT_EQ(counts[w], uint64_t{kPerWriter});
+  if (auto direct = ReadAllDirect(path_)) {
+    EXPECT_EQ(*direct, data);
+  }
+
+  const Stats& st = f->stats();
+  EXPECT_EQ(st.appends.load(), uint64_t{kWriters * kPerWriter});
+  EXPECT_GT(st.durable_points.load(), 0u);
+  if (HasDurableCompletions(mode())) {
+    EXPECT_EQ(st.fsync_calls.load(), 0u);
+    EXPECT_GT(st.fsync_avoided.load(), 0u);
+  } else {
+    EXPECT_GT(st.fsync_calls.load(), 0u);
+    EXPECT_EQ(st.fsync_avoided.load(), 0u);
+  }
+  if (opts_.prezero_bytes) {
+    EXPECT_GT(st.prezero_writes.load(), 0u);
+  }
+  // Coalescing: far fewer writes than appends under contention.
+  EXPECT_LE(st.data_writes.load(), st.appends.load());
+}
+
+// OnDurable callbacks run exactly once, in offset order, and never before a
+// write covering their offset has completed.
+TEST_P(DurableFileTest, CallbacksOrderedExactlyOnceAfterCompletion) {
+  std::mutex mu;
+  uint64_t completed_end = 0;  // max end of completed writes (from the hook)
+  opts_.completion_fault = [&](uint64_t off, uint64_t len, int res) {
+    std::lock_guard<std::mutex> l(mu);
+    if (res > 0 && static_cast<uint64_t>(res) == len) completed_end = std::max(completed_end, off + len);
+    return res;
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  constexpr int kRecords = 2000;
+  std::vector<uint64_t> acked;
+  std::vector<int> calls(kRecords, 0);
+  int early = 0, errors = 0;
+  for (int i = 0; i < kRecords; i++) {
+    std::string rec = MakeRecord(0, i, 100);
+    uint64_t end;
+    ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+    f->OnDurable(end, [&, i, end](const Status& s) {
+      std::lock_guard<std::mutex> l(mu);
+      calls[i]++;
+      if (!s.ok()) errors++;
+      if (end > completed_end) early++;
+      acked.push_back(end);
+    });
+  }
+  ASSERT_TRUE(f->Close().ok());
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(early, 0) << "a callback ran before its bytes' write completed";
+  for (int i = 0; i < kRecords; i++) ASSERT_EQ(calls[i], 1) << "record " << i;
+  EXPECT_TRUE(std::is_sorted(acked.begin(), acked.end()));
+}
+
+// An I/O error in a completion fails that write's waiters and everything
+// after it; nothing after the error is acknowledged; bytes acknowledged
+// before it are on disk.
+TEST_P(DurableFileTest, CompletionErrorIsSticky) {
+  std::atomic<int> writes{0};
+  std::atomic<uint64_t> failed_off{0};
+  opts_.completion_fault = [&](uint64_t off, uint64_t, int res) {
+    if (writes.fetch_add(1) == 3) {
+      failed_off = off;
+      return -EIO;
+    }
+    return res;
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  uint64_t last_ok = 0;
+  Status err;
+  for (int i = 0; i < 100 && err.ok(); i++) {
+    std::string rec = MakeRecord(0, i, 500);
+    uint64_t end;
+    err = f->Append(rec.data(), rec.size(), &end);
+    if (err.ok()) err = f->WaitDurable(end);
+    if (err.ok()) last_ok = end;
+  }
+  ASSERT_FALSE(err.ok()) << "the injected EIO was not reported";
+  EXPECT_EQ(err.err(), EIO);
+  EXPECT_NE(err.message().find(path_), std::string::npos) << err.message();
+  EXPECT_NE(err.message().find("EIO"), std::string::npos) << err.message();
+  EXPECT_NE(err.message().find("offset " + std::to_string(failed_off.load())), std::string::npos)
+      << err.message();
+  EXPECT_LE(f->durable_offset(), failed_off.load() + 4096);
+  // Sticky: later appends, waits and callbacks all see it.
+  std::string rec = MakeRecord(0, 999, 10);
+  EXPECT_EQ(f->Append(rec.data(), rec.size()).err(), EIO);
+  EXPECT_EQ(f->WaitDurable(last_ok).err(), EIO);
+  Status cb_status;
+  f->OnDurable(f->size(), [&](const Status& s) { cb_status = s; });
+  EXPECT_EQ(cb_status.err(), EIO);
+  EXPECT_EQ(f->Close().err(), EIO);
+  std::vector<uint64_t> counts;
+  std::string data = ReadAll(path_);
+  ASSERT_GE(data.size(), last_ok);
+  EXPECT_EQ(CheckRecords(data.substr(0, last_ok), 1, &counts), "");
+}
+
+// A short completion is not durable: the rest is written before anyone is
+// acknowledged, and the content is whole.
+TEST_P(DurableFileTest, ShortWriteIsCompletedNotAcknowledged) {
+  std::atomic<bool> shortened{false};
+  opts_.completion_fault = [&](uint64_t, uint64_t len, int res) {
+    if (res >= 8192 && !shortened.exchange(true)) return static_cast<int>((len / 2) / 4096 * 4096);
+    return res;
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  std::string rec = MakeRecord(0, 0, 20000);
+  uint64_t end;
+  ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+  ASSERT_TRUE(f->WaitDurable(end).ok());
+  for (int i = 1; i < 20; i++) {
+    rec = MakeRecord(0, i, 20000);
+    ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+  }
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_TRUE(shortened.load());
+  EXPECT_EQ(f->stats().short_writes.load(), 1u);
+  std::vector<uint64_t> counts;
+  EXPECT_EQ(CheckRecords(ReadAll(path_), 1, &counts), "");
+  EXPECT_EQ(counts[0], 20u);
+}
+
+// Close with writes in flight waits for them and makes them durable.
+TEST_P(DurableFileTest, CloseDrainsWritesInFlight) {
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  for (int i = 0; i < 1000; i++) {
+    std::string rec = MakeRecord(0, i, 300);
+    ASSERT_TRUE(f->Append(rec.data(), rec.size()).ok());
+  }
+  uint64_t size = f->size();
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(f->durable_offset(), size);
+  std::vector<uint64_t> counts;
+  EXPECT_EQ(CheckRecords(ReadAll(path_), 1, &counts), "");
+  EXPECT_EQ(counts[0], 1000u);
+  EXPECT_FALSE(f->Append("x", 1).ok()) << "append after close must fail";
+}
+
+std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
+  auto [fs, mode, prezero] = info.param;
+  return std::string(testing::ScratchFsName(fs)) + "_" + ModeName(mode) +
+         (prezero ? "_prezero" : "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllModes, DurableFileTest,
+    ::testing::Combine(::testing::Values(ScratchFs::kXfs, ScratchFs::kExt4, ScratchFs::kTmpfs),
+                       ::testing::Values(Mode::kWriteThrough, Mode::kDirect, Mode::kDsync,
+                                         Mode::kFsync),
+                       ::testing::Values(uint64_t{0}, uint64_t{1} << 20)),
+    ParamName);
+
+}  // namespace
+}  // namespace wtrocks::wal

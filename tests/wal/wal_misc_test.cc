@@ -1,0 +1,239 @@
+// Copyright (c) wtrocks authors.
+//
+// Probe, option validation, kOnSync and kReuse files, prezero, ENOSPC.
+#include <errno.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "tests/lib/scratch_fs.h"
+#include "tests/wal/record_codec.h"
+#include "wal/durable_file.h"
+#include "wal/probe.h"
+
+namespace wtrocks::wal {
+namespace {
+
+using testing::CheckRecords;
+using testing::MakeRecord;
+using testing::ScratchFs;
+
+std::string ReadAll(const std::string& path) {
+  std::string out;
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) return out;
+  char buf[1 << 16];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// The kernel's own answer to RWF_WRITETHROUGH, independent of wal/: a plain
+// pwritev2 with the flag. Returns 0 or errno.
+int RawWriteThrough(const std::string& dir) {
+  std::string path = dir + "/raw-wt";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT, 0600);
+  if (fd < 0) return errno;
+  char buf[4096] = {1};
+  struct iovec iov = {buf, sizeof(buf)};
+  ssize_t n = pwritev2(fd, &iov, 1, 0, kRwfWriteThrough | RWF_DSYNC);
+  int err = n < 0 ? errno : 0;
+  close(fd);
+  unlink(path.c_str());
+  return err;
+}
+
+class ProbeTest : public ::testing::TestWithParam<ScratchFs> {};
+
+// The probe agrees with the kernel about write-through and names the reason
+// when it is missing; fsync always works; tmpfs is flagged volatile.
+TEST_P(ProbeTest, AgreesWithKernel) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, GetParam());
+  ProbeResult r;
+  Status s = ProbeUncached(dir, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(r.Of(Mode::kFsync).supported);
+  int raw = RawWriteThrough(dir);
+  EXPECT_EQ(r.Of(Mode::kWriteThrough).supported, raw == 0) << r.ToString();
+  if (raw == EOPNOTSUPP) {
+    EXPECT_NE(r.Of(Mode::kWriteThrough).reason.find("EOPNOTSUPP"), std::string::npos);
+    EXPECT_NE(r.best_why.find("writethrough is unsupported"), std::string::npos) << r.best_why;
+  }
+  EXPECT_TRUE(r.Of(r.best).supported);
+  EXPECT_EQ(r.volatile_fs, GetParam() == ScratchFs::kTmpfs);
+  if (r.Of(Mode::kDirect).supported) {
+    EXPECT_GE(r.direct_alignment, 512u);
+  }
+  // Nothing is left behind in the probed directory.
+  EXPECT_EQ(ReadAll(dir + "/.wtrocks-probe-" + std::to_string(getpid()) + "-0"), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fs, ProbeTest,
+                         ::testing::Values(ScratchFs::kXfs, ScratchFs::kExt4, ScratchFs::kTmpfs),
+                         [](const auto& info) { return testing::ScratchFsName(info.param); });
+
+TEST(ProbeErrors, MissingDirectoryIsInvalidArgument) {
+  ProbeResult r;
+  Status s = ProbeUncached("/nonexistent/wtrocks", &r);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("/nonexistent/wtrocks"), std::string::npos);
+}
+
+TEST(OpenErrors, UnsupportedModeNamesReason) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kExt4);
+  ProbeResult r;
+  ASSERT_TRUE(Probe(dir, &r).ok());
+  if (r.Of(Mode::kWriteThrough).supported) GTEST_SKIP() << "this kernel has write-through on ext4";
+  DurableFileOptions o;
+  o.mode = Mode::kWriteThrough;
+  std::unique_ptr<DurableFile> f;
+  Status s = DurableFile::Open(dir + "/x.log", o, &f);
+  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+  EXPECT_NE(s.message().find("writethrough"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("EOPNOTSUPP"), std::string::npos) << s.message();
+}
+
+TEST(OpenErrors, DirectAndPrezeroNeedZeroTailFormat) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  std::unique_ptr<DurableFile> f;
+  DurableFileOptions o;
+  o.mode = Mode::kDirect;
+  Status s = DurableFile::Open(dir + "/x.sst", o, &f);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("zero_tail_ok"), std::string::npos) << s.message();
+  o.mode = Mode::kAuto;
+  o.prezero_bytes = 1 << 20;
+  s = DurableFile::Open(dir + "/x.sst", o, &f);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  // auto never picks direct for a file that is not zero_tail_ok.
+  o.prezero_bytes = 0;
+  ASSERT_TRUE(DurableFile::Open(dir + "/y.sst", o, &f).ok());
+  EXPECT_NE(f->mode(), Mode::kDirect);
+  EXPECT_TRUE(f->Close().ok());
+}
+
+// kOnSync: writes stream out without integrity flags; Sync makes one
+// durability point with one fdatasync; no zero tail is ever left.
+TEST(OnSyncFile, OneFdatasyncPerSyncAndExactSize) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  DurableFileOptions o;
+  o.durability = Durability::kOnSync;
+  o.max_write_bytes = 256 << 10;
+  std::unique_ptr<DurableFile> f;
+  std::string path = dir + "/000001.sst";
+  ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
+  for (int i = 0; i < 40; i++) {
+    std::string rec = MakeRecord(0, i, 100000);
+    ASSERT_TRUE(f->Append(rec.data(), rec.size()).ok());
+  }
+  ASSERT_TRUE(f->Sync().ok());
+  EXPECT_EQ(f->durable_offset(), f->size());
+  EXPECT_EQ(f->stats().fsync_calls.load(), 1u);
+  EXPECT_GT(f->stats().data_writes.load(), 1u);
+  Status cb;
+  f->OnDurable(f->size(), [&](const Status& s) { cb = s; });
+  EXPECT_EQ(cb.code(), Status::Code::kInvalidArgument);
+  uint64_t size = f->size();
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(FileSize(path), size);
+  std::vector<uint64_t> counts;
+  EXPECT_EQ(CheckRecords(ReadAll(path), 1, &counts), "");
+  EXPECT_EQ(counts[0], 40u);
+}
+
+// Prezero: while open, the file extends past the logical end with zeros
+// (so appends are overwrites); close trims it back.
+TEST(Prezero, ZeroTailWhileOpenTrimmedOnClose) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  DurableFileOptions o;
+  o.zero_tail_ok = true;
+  o.prezero_bytes = 2 << 20;
+  std::unique_ptr<DurableFile> f;
+  std::string path = dir + "/000003.log";
+  ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
+  std::string rec = MakeRecord(0, 0, 10000);
+  uint64_t end;
+  ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+  ASSERT_TRUE(f->WaitDurable(end).ok());
+  EXPECT_GE(FileSize(path), uint64_t{1} << 20);
+  std::string data = ReadAll(path);
+  EXPECT_EQ(data.substr(0, end), rec);
+  EXPECT_EQ(data.find_first_not_of('\0', end), std::string::npos) << "tail must be zeros";
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(FileSize(path), end);
+  EXPECT_GT(f->stats().prezero_bytes.load(), 0u);
+}
+
+// kReuse (RocksDB's recycled WAL): writes start at 0 over the old blocks and
+// close leaves exactly the new content.
+TEST(Reuse, OverwritesFromStart) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  std::string path = dir + "/000005.log";
+  DurableFileOptions o;
+  o.zero_tail_ok = true;
+  std::unique_ptr<DurableFile> f;
+  ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
+  std::string old = MakeRecord(0, 0, 300000);
+  ASSERT_TRUE(f->Append(old.data(), old.size()).ok());
+  ASSERT_TRUE(f->Close().ok());
+  o.open_mode = OpenMode::kReuse;
+  o.prezero_bytes = 1 << 20;
+  ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
+  std::string fresh = MakeRecord(1, 0, 5000);
+  uint64_t end;
+  ASSERT_TRUE(f->Append(fresh.data(), fresh.size(), &end).ok());
+  ASSERT_TRUE(f->WaitDurable(end).ok());
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(path), fresh);
+}
+
+// A full filesystem is a real ENOSPC: NoSpace naming the file, sticky, and
+// everything acknowledged before it reads back intact.
+TEST(FullDisk, EnospcIsStickyAndLosesNothingAcknowledged) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kSmall);
+  for (Mode mode : {Mode::kDsync, Mode::kFsync, Mode::kDirect}) {
+    SCOPED_TRACE(ModeName(mode));
+    std::string path = dir + "/full-" + ModeName(mode) + ".log";
+    DurableFileOptions o;
+    o.mode = mode;
+    o.zero_tail_ok = true;
+    o.prezero_bytes = 1 << 20;
+    std::unique_ptr<DurableFile> f;
+    Status s = DurableFile::Open(path, o, &f);
+    if (s.IsNotSupported()) continue;
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    uint64_t acked = 0;
+    int i = 0;
+    for (; i < 2000 && s.ok(); i++) {
+      std::string rec = MakeRecord(0, i, 64 << 10);
+      uint64_t end;
+      s = f->Append(rec.data(), rec.size(), &end);
+      if (s.ok()) s = f->WaitDurable(end);
+      if (s.ok()) acked = end;
+    }
+    ASSERT_FALSE(s.ok()) << "16 MiB filesystem never filled";
+    EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+    EXPECT_NE(s.message().find("ENOSPC"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+    EXPECT_GT(acked, 0u);
+    std::string rec = MakeRecord(0, 99999, 10);
+    EXPECT_TRUE(f->Append(rec.data(), rec.size()).IsNoSpace());
+    f->Close();
+    std::string data = ReadAll(path);
+    ASSERT_GE(data.size(), acked);
+    std::vector<uint64_t> counts;
+    EXPECT_EQ(CheckRecords(data.substr(0, acked), 1, &counts), "");
+    unlink(path.c_str());  // make room for the next mode
+  }
+}
+
+}  // namespace
+}  // namespace wtrocks::wal
