@@ -4,7 +4,8 @@
 # A short db_bench comparison (about 5 minutes here, under 10) on a fresh XFS
 # loop filesystem: RocksDB's own FileSystem against wtrocks in `auto`, which
 # is the best mode this host's kernel and filesystem support (the table names
-# the mode auto chose). Ends with the Markdown table. For the full matrix use
+# the mode auto chose). compare ends with the Markdown table; plots and CSVs
+# are in the output directory it names. For the full matrix use
 # db_bench_ext/compare (see db_bench_ext/README.md).
 #
 # Environment: WTROCKS_BENCH_OUT (output dir), WTROCKS_BENCH_ARGS (extra
@@ -28,6 +29,3 @@ done
   --title "make bench: host best mode (auto) vs default" \
   ${WTROCKS_BENCH_ARGS:-}
 
-echo
-echo "== make bench: $out/summary.md (plots: $out/ratio.png, $out/latency_cdf.png)"
-cat "$out/summary.md"
