@@ -1,0 +1,134 @@
+#!/bin/bash
+# build-kernel.sh [--unpatched] [--out DIR] [--jobs N]
+#
+# Builds the guest kernel for the VM tests from Debian's linux-source-6.12:
+# unpack, apply linux-6.12/series (unless --unpatched), tinyconfig + the
+# fragments in config/, check that every wanted symbol came out =y, bzImage.
+# Result: DIR/bzImage (default <repo>/build/kernel/{patched,unpatched}) plus
+# DIR/config and DIR/version (what was built, from which source).
+#
+# Cached by a hash of (source package version, series, patches, config,
+# this script): an unchanged tree copies the cached bzImage instead of
+# rebuilding. The cache lives in $WTROCKS_KERNEL_CACHE, default
+# /var/cache/wtrocks-kernel (outside the checkout, so CI re-runs on the same
+# machine are fast); if that is not writable, in DIR/../cache.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+variant=patched out="" jobs=${JOBS:-2}
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --unpatched) variant=unpatched ;;
+  --out) out=${2:?--out needs a directory}; shift ;;
+  --jobs) jobs=${2:?--jobs needs a number}; shift ;;
+  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+  *) echo "build-kernel.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+out=${out:-$repo/build/kernel/$variant}
+src_tar=${WTROCKS_KERNEL_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
+series_dir=$here/linux-6.12
+
+die() { echo "build-kernel.sh: $*" >&2; exit 1; }
+[ -r "$src_tar" ] || die "kernel source $src_tar missing: apt-get install linux-source-6.12"
+for tool in make gcc flex bison bc xz tar patch sha256sum; do
+  command -v $tool >/dev/null || die "'$tool' not found: run scripts/install-deps.sh"
+done
+src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
+
+# The patches in series order; a listed file that is missing is an error, not
+# a silently smaller kernel.
+patches=()
+if [ "$variant" = patched ]; then
+  while read -r line; do
+    line=${line%%#*}; line=${line//[[:space:]]/}
+    [ -n "$line" ] || continue
+    [ -f "$series_dir/$line" ] || die "series names '$line' but $series_dir/$line does not exist"
+    patches+=("$series_dir/$line")
+  done <"$series_dir/series"
+fi
+configs=("$here"/config/*.config)
+
+key=$( {
+  echo "variant=$variant source=$src_version $(stat -c %s "$src_tar")"
+  cat "$0" "${configs[@]}"
+  [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"
+} | sha256sum | cut -c1-16)
+
+cache=${WTROCKS_KERNEL_CACHE:-/var/cache/wtrocks-kernel}
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+  cache=$(dirname "$out")/cache
+  mkdir -p "$cache"
+fi
+mkdir -p "$out"
+
+install_result() {
+  cp "$cache/images/$key/bzImage" "$out/bzImage.tmp" && mv "$out/bzImage.tmp" "$out/bzImage"
+  cp "$cache/images/$key/config" "$out/config"
+  cp "$cache/images/$key/version" "$out/version"
+  echo "build-kernel.sh: $variant kernel $key -> $out/bzImage"
+}
+
+# Two ctest runs (or the patched and unpatched fixture) may race: one lock per
+# variant, and the winner's result is reused by the loser.
+exec 9>"$cache/lock-$variant"
+flock 9
+if [ -f "$cache/images/$key/bzImage" ]; then
+  install_result
+  exit 0
+fi
+
+start=$(date +%s)
+tree=$cache/tree-$variant
+echo "build-kernel.sh: building $variant kernel $key in $tree (source $src_version)"
+rm -rf "$tree" "$tree.new"
+mkdir -p "$tree.new"
+tar -xf "$src_tar" -C "$tree.new" --strip-components=1
+for p in "${patches[@]}"; do
+  patch -d "$tree.new" -p1 -s --no-backup-if-mismatch <"$p" ||
+    die "$(basename "$p") does not apply to linux-source $src_version"
+done
+mv "$tree.new" "$tree"
+
+make -C "$tree" -s ARCH=x86_64 tinyconfig >/dev/null
+(cd "$tree" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -O . .config "${configs[@]}" >/dev/null)
+make -C "$tree" -s ARCH=x86_64 olddefconfig >/dev/null
+
+# merge_config only warns when a symbol does not survive; here it is fatal.
+missing=()
+while read -r sym; do
+  grep -qx "$sym=y" "$tree/.config" || missing+=("$sym")
+done < <(grep -ho '^CONFIG_[A-Za-z0-9_]*=y' "${configs[@]}" | cut -d= -f1 | sort -u)
+while read -r sym; do
+  ! grep -qx "$sym=y" "$tree/.config" || missing+=("$sym(should be off)")
+done < <(grep -ho '^# CONFIG_[A-Za-z0-9_]* is not set' "${configs[@]}" | awk '{print $2}')
+[ ${#missing[@]} -eq 0 ] || die "config symbols not as requested: ${missing[*]}"
+
+log=$cache/build-$variant.log
+if ! make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage >"$log" 2>&1; then
+  grep -E 'error|Error' "$log" | head -30 >&2
+  tail -20 "$log" >&2
+  die "kernel build failed (full log: $log)"
+fi
+if grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$log" | grep -E '^(fs|include|io_uring|mm)/' >&2; then
+  echo "build-kernel.sh: the warnings above are in code the series touches" >&2
+fi
+
+mkdir -p "$cache/images/$key.new"
+cp "$tree/arch/x86/boot/bzImage" "$cache/images/$key.new/bzImage"
+cp "$tree/.config" "$cache/images/$key.new/config"
+{
+  echo "variant=$variant"
+  echo "source=linux-source-6.12 $src_version ($(make -C "$tree" -s kernelversion))"
+  echo "patches=${#patches[@]}"
+  echo "key=$key"
+  echo "build_seconds=$(($(date +%s) - start))"
+} >"$cache/images/$key.new/version"
+rm -rf "$cache/images/$key"
+mv "$cache/images/$key.new" "$cache/images/$key"
+# Keep the tree for the next incremental debugging session, but only one per
+# variant; old images are small and are kept.
+install_result
+cat "$out/version"

@@ -1,0 +1,156 @@
+#!/bin/bash
+# vm-run.sh [options] -- COMMAND [ARG...]
+#
+# Boots our 6.12 kernel under QEMU, runs COMMAND as root in the guest and
+# exits with COMMAND's exit status; COMMAND's stdout+stderr are printed on
+# stdout after the guest is gone. A kernel panic, a hung task, a timeout, or
+# a kernel BUG/WARNING/Oops on the console is a failure (exit 124 for a
+# timeout, otherwise 125 unless COMMAND itself failed) and the console log is
+# printed on stderr. See README.md ("vm-run.sh") for what the guest sees.
+#
+# Options:
+#   --unpatched       boot build/kernel/unpatched/bzImage (default: patched)
+#   --kernel FILE     boot this bzImage instead
+#   --nvme            scratch disks are NVMe (default; QEMU's NVMe passes FUA)
+#   --virtio          scratch disks are virtio-blk (FUA emulated with a flush)
+#   --disk SIZE       add a sparse scratch disk (repeatable; default: one 2G)
+#   --share DIR       host DIR is writable in the guest at $WT_SHARE
+#   --timeout S       whole-VM timeout in seconds (default 300)
+#   --mem SIZE        guest memory (default 1G)
+#   --cache MODE      QEMU disk cache mode (default writeback: guest flushes
+#                     and FUA writes reach the host's disk; unsafe = faster)
+#   --keep-console F  also copy the console log to F
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+variant=patched kernel="" bus=nvme share="" timeout=300 mem=1G cache=writeback keep=""
+disks=()
+die() { echo "vm-run.sh: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --unpatched) variant=unpatched ;;
+  --kernel) kernel=${2:?--kernel needs a file}; shift ;;
+  --nvme) bus=nvme ;;
+  --virtio) bus=virtio ;;
+  --disk) [[ ${2:-} =~ ^[0-9]+[KMGT]?$ ]] || die "--disk needs a size like 512M or 2G, got '${2:-}'"
+          disks+=("$2"); shift ;;
+  --share) share=${2:?--share needs a directory}; shift
+           [ -d "$share" ] || die "--share '$share' is not a directory" ;;
+  --timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || die "--timeout needs seconds, got '${2:-}'"
+             timeout=$2; shift ;;
+  --mem) mem=${2:?--mem needs a size}; shift ;;
+  --cache) case ${2:-} in writeback | unsafe | none | writethrough | directsync) ;;
+           *) die "--cache must be writeback|unsafe|none|writethrough|directsync, got '${2:-}'" ;; esac
+           cache=$2; shift ;;
+  --keep-console) keep=${2:?--keep-console needs a file}; shift ;;
+  -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+  --) shift; break ;;
+  *) die "unknown option '$1' (COMMAND goes after --; see --help)" ;;
+  esac
+  shift
+done
+[ $# -gt 0 ] || die "no COMMAND given (usage: vm-run.sh [options] -- COMMAND...)"
+[ ${#disks[@]} -gt 0 ] || disks=(2G)
+kernel=${kernel:-${WTROCKS_KERNEL_DIR:-$repo/build/kernel}/$variant/bzImage}
+[ -r "$kernel" ] || die "no kernel at $kernel: run kernel-patches/build-kernel.sh$([ $variant = unpatched ] && echo ' --unpatched')"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
+
+# KVM only when it really works (here /dev/kvm exists but the CPU has no
+# vmx/svm); otherwise TCG with -cpu max, which gives RDRAND (mkfs.xfs would
+# otherwise wait for entropy).
+accel=(-accel tcg -cpu max)
+if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+  accel=(-accel kvm -cpu host)
+fi
+
+ctl=$(mktemp -d "${TMPDIR:-/tmp}/wtvm.XXXXXX") || die "mktemp failed"
+qpid=""
+cleanup() {
+  [ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+  rm -rf "$ctl"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The job: environment and the command, quoted so that any argument survives.
+{
+  echo "export WT_VM=1 WT_KERNEL=$variant WT_DISK_BUS=$bus"
+  printf 'export PATH=%q\n' "$PATH"
+  printf 'export WT_HOST_PWD=%q\n' "$PWD"
+  # Pass the project's own settings through (WTROCKS_*, WT_*).
+  env | grep -E '^(WTROCKS|WT)_[A-Za-z0-9_]*=' | grep -vE '^WT_(VM|KERNEL|DISK|SHARE|TMP)' |
+    while IFS='=' read -r k v; do printf 'export %s=%q\n' "$k" "$v"; done
+  printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
+  printf '%q ' "$@"; echo
+} >"$ctl/job"
+
+drives=()
+i=0
+for size in "${disks[@]}"; do
+  truncate -s "$size" "$ctl/disk$i.img" || die "cannot create a $size disk image in $ctl"
+  if [ "$bus" = nvme ]; then
+    drives+=(-drive "file=$ctl/disk$i.img,if=none,id=d$i,format=raw,cache=$cache,aio=threads"
+             -device "nvme,serial=wtdisk$i,drive=d$i")
+  else
+    drives+=(-drive "file=$ctl/disk$i.img,if=virtio,format=raw,cache=$cache")
+  fi
+  i=$((i + 1))
+done
+echo "$i" >"$ctl/ndisks"
+shares=(-virtfs "local,path=$ctl,mount_tag=wtctl,security_model=none")
+[ -n "$share" ] && shares+=(-virtfs "local,path=$(cd "$share" && pwd),mount_tag=wtshare,security_model=none")
+
+append="console=ttyS0 quiet panic=-1 i8042.noaux root=root rootfstype=9p"
+append+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
+append+=" init=$here/vm-init.sh"
+
+start=$(date +%s)
+qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 2 -nodefaults -display none \
+  -no-reboot -monitor none -serial "file:$ctl/console.log" \
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+  -kernel "$kernel" -append "$append" \
+  -virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap \
+  "${shares[@]}" "${drives[@]}" </dev/null >"$ctl/qemu.out" 2>&1 &
+qpid=$!
+
+timed_out=0
+while kill -0 "$qpid" 2>/dev/null; do
+  if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+    timed_out=1
+    kill "$qpid" 2>/dev/null
+    break
+  fi
+  sleep 0.2
+done
+wait "$qpid"
+qrc=$?
+qpid=""
+elapsed=$(($(date +%s) - start))
+
+[ -f "$ctl/output" ] && cat "$ctl/output"
+[ -n "$keep" ] && cp "$ctl/console.log" "$keep"
+
+fail() {
+  echo "vm-run.sh: $1 ($variant kernel, ${elapsed}s); console log:" >&2
+  echo "----- console -----" >&2
+  tail -n 200 "$ctl/console.log" >&2
+  echo "----- qemu -----" >&2
+  cat "$ctl/qemu.out" >&2
+  exit "$2"
+}
+[ "$timed_out" = 1 ] && fail "timed out after ${timeout}s" 124
+# isa-debug-exit makes QEMU exit with (code << 1) | 1; an even status means
+# the guest rebooted (panic=-1) or QEMU itself failed.
+if [ $((qrc & 1)) -eq 0 ] || [ ! -f "$ctl/rc" ]; then
+  fail "the guest did not finish the command (qemu status $qrc: panic, reboot or QEMU error)" 125
+fi
+rc=$(cat "$ctl/rc")
+[ $((rc & 127)) -eq $((qrc >> 1)) ] || fail "exit status mismatch: rc file $rc, debug-exit $((qrc >> 1))" 125
+# A kernel that warned or oopsed has failed the test even if the command
+# did not notice.
+if grep -qE 'BUG:|WARNING:|Oops|Kernel panic|blocked for more than|Call Trace:' "$ctl/console.log"; then
+  [ "$rc" -ne 0 ] || rc=125
+  fail "kernel reported a problem on the console (command status $(cat "$ctl/rc"))" "$rc"
+fi
+exit "$rc"
