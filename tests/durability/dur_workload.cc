@@ -1,0 +1,637 @@
+// Copyright (c) wtrocks authors.
+//
+// dur_workload: the oracle for the durability tests (see README.md).
+//
+//   dur_workload run    --db=DIR --acklog=FILE [--mode=M] [options]
+//   dur_workload verify --db=DIR --acklog=FILE [--mode=M] [options]
+//
+// `run` writes through RocksDB with several writer threads. Writer w issues
+// its writes in order, seq 0, 1, 2, ..., one at a time, each a WriteBatch of
+// { w<w>-<seq> = value(w, seq), w<w>-last = <seq> }, with sync=true (or
+// through the KV layer's WriteAsync with --async). Only after RocksDB has
+// acknowledged a write does the writer append one fixed-size line
+// "<w> <seq>\n" to the ack log with a single write(2) on an O_APPEND fd, so
+// the log never names a write that was not acknowledged. The process may be
+// SIGKILLed at any moment: the reader ignores a torn last line.
+//
+// `verify` opens the DB with the same FileSystem and checks, per writer:
+//   lost       an acknowledged seq is absent
+//   corrupted  a value does not decode, fails its hash, or names another key
+//   reordered  a hole: a seq is absent while a later seq of the same writer
+//              is present, or w<w>-last disagrees with the highest seq
+//              recovered (RocksDB recovers a prefix of the write order, and
+//              a batch is atomic)
+//   unexpected a seq beyond the last acked one + 1 (never issued)
+// and prints "checked=N lost=N corrupted=N reordered=N unexpected=N keys=N".
+// Exit status 0 when all four are zero, 1 when not, 2 when it could not
+// check at all (bad usage, DB does not open).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/wtrocks_fs.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace {
+
+constexpr int kMaxWriters = 64;
+// "ww ssssssssss\n": writer (2 digits), seq (10 digits).
+constexpr size_t kAckLineLen = 14;
+// "wtdur w=ww s=ssssssssss n=nnnnnn h=hhhhhhhhhhhhhhhh|"
+constexpr size_t kHeaderLen = 52;
+
+struct Flags {
+  std::string cmd;
+  std::string db;
+  std::string acklog;
+  std::string mode = "default";  // default | fsync | dsync | direct | ...
+  std::string uri;               // overrides the URI derived from mode
+  std::string what;              // tamper: drop | corrupt | hole
+  int writers = 4;
+  uint64_t seed = 1;
+  double seconds = 0;        // 0: until killed or ops reached
+  uint64_t ops = 0;          // per writer; 0: unlimited
+  uint64_t ack_lines = 0;    // verify: only the first N ack lines must hold
+  bool async = false;        // run: KV layer WriteAsync instead of sync=true
+  bool read_only = false;    // verify: OpenForReadOnly (no recovery writes)
+  uint64_t write_buffer = 256 << 10;
+};
+
+[[noreturn]] void Usage(const std::string& why) {
+  fprintf(stderr,
+          "dur_workload: %s\n"
+          "usage: dur_workload run|verify --db=DIR --acklog=FILE\n"
+          "  [--mode=default|fsync|dsync|direct|writethrough|auto]\n"
+          "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
+          "  [--ops=N] [--async] [--write_buffer=BYTES]\n"
+          "  verify: [--ack_lines=N] [--read_only]\n"
+          "usage: dur_workload tamper --db=DIR --acklog=FILE "
+          "--what=drop|corrupt|hole\n",
+          why.c_str());
+  exit(2);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  if (argc < 2) Usage("no command");
+  f.cmd = argv[1];
+  if (f.cmd != "run" && f.cmd != "verify" && f.cmd != "tamper") Usage("unknown command " + f.cmd);
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    size_t eq = a.find('=');
+    std::string k = a.substr(0, eq);
+    std::string v = eq == std::string::npos ? "" : a.substr(eq + 1);
+    auto num = [&]() -> uint64_t {
+      char* end = nullptr;
+      errno = 0;
+      uint64_t n = strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || errno != 0) Usage("bad number: " + a);
+      return n;
+    };
+    if (k == "--db") {
+      f.db = v;
+    } else if (k == "--acklog") {
+      f.acklog = v;
+    } else if (k == "--mode") {
+      f.mode = v;
+    } else if (k == "--uri") {
+      f.uri = v;
+    } else if (k == "--writers") {
+      f.writers = static_cast<int>(num());
+      if (f.writers < 1 || f.writers > kMaxWriters) Usage("bad --writers");
+    } else if (k == "--seed") {
+      f.seed = num();
+    } else if (k == "--seconds") {
+      f.seconds = atof(v.c_str());
+    } else if (k == "--ops") {
+      f.ops = num();
+    } else if (k == "--ack_lines") {
+      f.ack_lines = num();
+    } else if (k == "--write_buffer") {
+      f.write_buffer = num();
+    } else if (k == "--what") {
+      f.what = v;
+    } else if (k == "--async") {
+      f.async = true;
+    } else if (k == "--read_only") {
+      f.read_only = true;
+    } else {
+      Usage("unknown flag " + a);
+    }
+  }
+  if (f.db.empty() || f.acklog.empty()) Usage("--db and --acklog are needed");
+  return f;
+}
+
+uint64_t SplitMix(uint64_t* x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t Fnv1a(const char* p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string Key(int w, uint64_t seq) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "w%02d-%010" PRIu64, w, seq);
+  return buf;
+}
+std::string LastKey(int w) {
+  char buf[16];
+  snprintf(buf, sizeof(buf), "w%02d-last", w);
+  return buf;
+}
+
+// The payload depends only on (w, seq, n), so verify needs no seed; the
+// length comes from the run's seed. Mostly small values, some that span
+// RocksDB's 32 KiB WAL blocks.
+size_t ValueLen(uint64_t seed, int w, uint64_t seq) {
+  uint64_t x = seed * 1000003 + static_cast<uint64_t>(w) * 7919 + seq;
+  uint64_t r = SplitMix(&x);
+  if (r % 100 < 4) return 4096 + (r >> 8) % 40000;
+  return 16 + (r >> 8) % 1000;
+}
+
+std::string Payload(int w, uint64_t seq, size_t n) {
+  std::string p(n, '\0');
+  uint64_t x = (static_cast<uint64_t>(w) << 48) ^ seq;
+  uint64_t r = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 8 == 0) r = SplitMix(&x);
+    p[i] = static_cast<char>('a' + (r & 0xff) % 26);
+    r >>= 8;
+  }
+  return p;
+}
+
+std::string Value(int w, uint64_t seq, size_t n) {
+  std::string payload = Payload(w, seq, n);
+  char hashed[64];
+  int hl = snprintf(hashed, sizeof(hashed), "%02d %010" PRIu64 " %06zu", w,
+                    seq, n);
+  uint64_t h = Fnv1a(hashed, hl) ^ Fnv1a(payload.data(), payload.size());
+  char header[kHeaderLen + 1];
+  snprintf(header, sizeof(header),
+           "wtdur w=%02d s=%010" PRIu64 " n=%06zu h=%016" PRIx64 "|", w, seq,
+           n, h);
+  return std::string(header, kHeaderLen) + payload;
+}
+
+// True when `v` is exactly the value of (w, seq) for some length.
+bool ValueOk(const std::string& v, int w, uint64_t seq) {
+  if (v.size() < kHeaderLen) return false;
+  int vw = -1;
+  uint64_t vs = 0;
+  size_t n = 0;
+  if (sscanf(v.c_str(), "wtdur w=%2d s=%10" SCNu64 " n=%6zu", &vw, &vs, &n) !=
+      3) {
+    return false;
+  }
+  if (vw != w || vs != seq || v.size() != kHeaderLen + n) return false;
+  return v == Value(w, seq, n);
+}
+
+// The FileSystem for --mode/--uri: "default" is RocksDB's own (the control
+// group), anything else a wtrocks:// URI.
+std::shared_ptr<rocksdb::FileSystem> MakeFs(const Flags& f, std::string* desc) {
+  std::string uri = f.uri;
+  if (uri.empty() && f.mode != "default") uri = "wtrocks://mode=" + f.mode;
+  if (uri.empty()) {
+    *desc = "default";
+    return rocksdb::FileSystem::Default();
+  }
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  rocksdb::Status s = wtrocks::engine::WtrocksFileSystem::Create(uri, &fs);
+  if (!s.ok()) {
+    fprintf(stderr, "dur_workload: %s: %s\n", uri.c_str(),
+            s.ToString().c_str());
+    exit(2);
+  }
+  *desc = uri;
+  return fs;
+}
+
+rocksdb::Options DbOptions(const Flags& f, rocksdb::Env* env) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.env = env;
+  // Small memtables and files so that a short run flushes and compacts
+  // often: a crash then also lands in SST writes, MANIFEST updates and
+  // WAL switches, not only in WAL appends.
+  o.write_buffer_size = f.write_buffer;
+  o.max_write_buffer_number = 3;
+  o.target_file_size_base = 512 << 10;
+  o.max_bytes_for_level_base = 2 << 20;
+  o.level0_file_num_compaction_trigger = 3;
+  o.max_background_jobs = 2;
+  // A corrupt WAL record must fail the open, not be skipped silently:
+  // kPointInTimeRecovery (the default) would hide a torn record as the end
+  // of the log, which is legal only for the unacknowledged tail, and the
+  // acked-writes check catches that case anyway.
+  o.paranoid_checks = true;
+  return o;
+}
+
+// --- ack log ---
+
+std::map<int, std::set<uint64_t>> ReadAcks(const std::string& path,
+                                           uint64_t max_lines,
+                                           uint64_t* lines_read,
+                                           uint64_t* torn) {
+  std::map<int, std::set<uint64_t>> acks;
+  *lines_read = 0;
+  *torn = 0;
+  FILE* in = fopen(path.c_str(), "r");
+  if (in == nullptr) return acks;  // no ack yet is a valid state
+  char line[kAckLineLen + 2];
+  while (max_lines == 0 || *lines_read < max_lines) {
+    size_t n = fread(line, 1, kAckLineLen, in);
+    if (n == 0) break;
+    int w = -1;
+    uint64_t seq = 0;
+    line[n] = '\0';
+    if (n != kAckLineLen || line[kAckLineLen - 1] != '\n' ||
+        sscanf(line, "%2d %10" SCNu64, &w, &seq) != 2 || w < 0 ||
+        w >= kMaxWriters) {
+      // SIGKILL between the parts of a write(2) is not expected, but a
+      // short last line must not count as an ack either way.
+      ++*torn;
+      break;
+    }
+    acks[w].insert(seq);
+    ++*lines_read;
+  }
+  fclose(in);
+  return acks;
+}
+
+// --- run ---
+
+struct RunState {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> acked{0};
+  std::atomic<uint64_t> errors{0};
+  std::mutex mu;
+  std::string first_error;
+  int ack_fd = -1;
+};
+
+void ReportAck(RunState* st, int w, uint64_t seq) {
+  char line[kAckLineLen + 1];
+  snprintf(line, sizeof(line), "%02d %010" PRIu64 "\n", w, seq);
+  ssize_t n = write(st->ack_fd, line, kAckLineLen);
+  if (n != static_cast<ssize_t>(kAckLineLen)) {
+    // The oracle itself failed: stop at once rather than under-report.
+    fprintf(stderr, "dur_workload: ack log write failed: %s\n",
+            strerror(errno));
+    _exit(4);
+  }
+  st->acked.fetch_add(1);
+}
+
+void NoteError(RunState* st, int w, uint64_t seq, const rocksdb::Status& s) {
+  st->errors.fetch_add(1);
+  std::lock_guard<std::mutex> l(st->mu);
+  if (st->first_error.empty()) {
+    st->first_error = "writer " + std::to_string(w) + " seq " +
+                      std::to_string(seq) + ": " + s.ToString();
+  }
+}
+
+// Where writer w resumes after a crash: one past the highest seq recovered,
+// so that seqs stay unique and in order across runs on the same DB.
+uint64_t ResumeSeq(rocksdb::DB* db, int w) {
+  std::string v;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), LastKey(w), &v);
+  if (!s.ok()) return 0;
+  return strtoull(v.c_str(), nullptr, 10) + 1;
+}
+
+rocksdb::WriteBatch MakeBatch(uint64_t seed, int w, uint64_t seq) {
+  rocksdb::WriteBatch b;
+  b.Put(Key(w, seq), Value(w, seq, ValueLen(seed, w, seq)));
+  b.Put(LastKey(w), std::to_string(seq));
+  return b;
+}
+
+int Run(const Flags& f) {
+  std::string desc;
+  auto fs = MakeFs(f, &desc);
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  rocksdb::Options opts = DbOptions(f, env.get());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(opts, f.db, &raw);
+  if (!s.ok()) {
+    fprintf(stderr, "dur_workload run: open %s (%s): %s\n", f.db.c_str(),
+            desc.c_str(), s.ToString().c_str());
+    printf("run: open_error=\"%s\"\n", s.ToString().c_str());
+    return 3;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  RunState st;
+  st.ack_fd = open(f.acklog.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                   0644);
+  if (st.ack_fd < 0) {
+    fprintf(stderr, "dur_workload: open %s: %s\n", f.acklog.c_str(),
+            strerror(errno));
+    return 2;
+  }
+
+  if (f.async) {
+    // The KV layer (engine/kv) is not wired in yet.
+    printf("run: async unavailable: KV layer not linked\n");
+    return 77;
+  }
+
+  // Tell the harness we are writing (it times kill points from here).
+  printf("run: started mode=%s writers=%d seed=%" PRIu64 "\n", desc.c_str(),
+         f.writers, f.seed);
+  fflush(stdout);
+
+  std::vector<std::thread> threads;
+  for (int w = 0; w < f.writers; ++w) {
+    threads.emplace_back([&, w] {
+      uint64_t seq = ResumeSeq(db.get(), w);
+      // What recovery brought back was read back from an open DB: from now
+      // on it counts as acknowledged, or a later crash could lose it
+      // unnoticed (and the "never issued" bound would misfire).
+      if (seq > 0) ReportAck(&st, w, seq - 1);
+      for (uint64_t i = 0; !st.stop.load() && (f.ops == 0 || i < f.ops);
+           ++i, ++seq) {
+        rocksdb::WriteBatch b = MakeBatch(f.seed, w, seq);
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        rocksdb::Status ws = db->Write(wo, &b);
+        if (!ws.ok()) {
+          NoteError(&st, w, seq, ws);
+          return;  // nothing after a failure: the seq would leave a hole
+        }
+        ReportAck(&st, w, seq);
+      }
+    });
+  }
+  auto start = std::chrono::steady_clock::now();
+  if (f.seconds > 0) {
+    while (st.errors.load() < static_cast<uint64_t>(f.writers)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::chrono::duration<double> el =
+          std::chrono::steady_clock::now() - start;
+      if (el.count() >= f.seconds) break;
+    }
+    st.stop = true;
+  }
+  for (auto& t : threads) t.join();
+  rocksdb::Status cs = db->Close();
+  close(st.ack_fd);
+  printf("run: acked=%" PRIu64 " errors=%" PRIu64 " first_error=\"%s\"\n",
+         st.acked.load(), st.errors.load(), st.first_error.c_str());
+  if (!cs.ok()) printf("run: close_error=\"%s\"\n", cs.ToString().c_str());
+  return st.errors.load() == 0 ? 0 : 3;
+}
+
+// --- verify ---
+
+struct WriterSeen {
+  std::map<uint64_t, bool> seqs;  // seq -> value ok
+  bool has_last = false;
+  uint64_t last = 0;
+};
+
+int Verify(const Flags& f) {
+  std::string desc;
+  auto fs = MakeFs(f, &desc);
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  rocksdb::Options opts = DbOptions(f, env.get());
+  opts.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = f.read_only
+                          ? rocksdb::DB::OpenForReadOnly(opts, f.db, &raw)
+                          : rocksdb::DB::Open(opts, f.db, &raw);
+  uint64_t lines = 0, torn = 0;
+  auto acks = ReadAcks(f.acklog, f.ack_lines, &lines, &torn);
+  uint64_t acked_total = 0;
+  for (auto& [w, set] : acks) acked_total += set.size();
+  if (!s.ok()) {
+    // An empty DB directory with no acks is a crash before the first
+    // write: nothing to check, nothing lost.
+    if (acked_total == 0 && s.IsInvalidArgument()) {
+      printf("checked=0 lost=0 corrupted=0 reordered=0 unexpected=0 keys=0 "
+             "note=\"no DB yet: %s\"\n",
+             s.ToString().c_str());
+      return 0;
+    }
+    printf("verify: open_error=\"%s\" acked=%" PRIu64 "\n",
+           s.ToString().c_str(), acked_total);
+    fprintf(stderr, "dur_workload verify: open %s (%s): %s\n", f.db.c_str(),
+            desc.c_str(), s.ToString().c_str());
+    return 2;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  // Every ack (not only the first N lines) bounds what may exist at all.
+  std::map<int, uint64_t> max_acked_any;
+  {
+    uint64_t l2 = 0, t2 = 0;
+    for (auto& [w, set] : ReadAcks(f.acklog, 0, &l2, &t2)) {
+      max_acked_any[w] = *set.rbegin();
+    }
+  }
+
+  std::map<int, WriterSeen> seen;
+  uint64_t keys = 0, corrupted = 0;
+  std::vector<std::string> details;
+  auto detail = [&](const std::string& d) {
+    if (details.size() < 20) details.push_back(d);
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++keys;
+    std::string k = it->key().ToString();
+    std::string v = it->value().ToString();
+    int w = -1;
+    uint64_t seq = 0;
+    char tail[16] = {0};
+    if (sscanf(k.c_str(), "w%2d-%10" SCNu64 "%1s", &w, &seq, tail) == 2 &&
+        k.size() == 14 && w >= 0 && w < kMaxWriters) {
+      bool ok = ValueOk(v, w, seq);
+      if (!ok) {
+        ++corrupted;
+        detail("corrupt value at " + k + " (" + std::to_string(v.size()) +
+               " bytes, starts '" + v.substr(0, 40) + "')");
+      }
+      seen[w].seqs[seq] = ok;
+    } else if (sscanf(k.c_str(), "w%2d-las%1s", &w, tail) == 2 &&
+               k == LastKey(w)) {
+      char* end = nullptr;
+      uint64_t last = strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0') {
+        ++corrupted;
+        detail("corrupt " + k + " = '" + v.substr(0, 40) + "'");
+      } else {
+        seen[w].has_last = true;
+        seen[w].last = last;
+      }
+    } else {
+      ++corrupted;
+      detail("unknown key '" + k.substr(0, 40) + "'");
+    }
+  }
+  if (!it->status().ok()) {
+    printf("verify: iterator_error=\"%s\"\n", it->status().ToString().c_str());
+    return 2;
+  }
+
+  uint64_t checked = 0, lost = 0, reordered = 0, unexpected = 0;
+  for (auto& [w, set] : acks) {
+    for (uint64_t seq : set) {
+      ++checked;
+      auto& ws = seen[w].seqs;
+      if (ws.find(seq) == ws.end()) {
+        ++lost;
+        detail("lost acked write " + Key(w, seq));
+      }
+    }
+  }
+  for (auto& [w, ws] : seen) {
+    if (ws.seqs.empty()) {
+      if (ws.has_last) {
+        ++reordered;
+        detail(LastKey(w) + " present without any " + Key(w, 0).substr(0, 4) +
+               " key");
+      }
+      continue;
+    }
+    uint64_t max = ws.seqs.rbegin()->first;
+    // Seqs below the lowest are never deleted, so the set must be 0..max.
+    uint64_t holes = max + 1 - ws.seqs.size();
+    if (holes != 0) {
+      reordered += holes;
+      uint64_t expect = 0;
+      for (auto& [seq, ok] : ws.seqs) {
+        if (seq != expect) {
+          detail("hole before " + Key(w, seq) + ": missing from " +
+                 Key(w, expect));
+          break;
+        }
+        ++expect;
+      }
+    }
+    if (!ws.has_last || ws.last != max) {
+      ++reordered;
+      detail(LastKey(w) + " = " +
+             (ws.has_last ? std::to_string(ws.last) : "absent") +
+             " but highest seq is " + std::to_string(max));
+    }
+    auto a = max_acked_any.find(w);
+    uint64_t bound = a == max_acked_any.end() ? 0 : a->second + 1;
+    // With no ack at all, seq 0 may still have been in flight; after a
+    // resumed run the bound is loose only by the one in-flight write.
+    if (max > bound) {
+      ++unexpected;
+      detail("writer " + std::to_string(w) + " has seq " +
+             std::to_string(max) + " but its highest ack is " +
+             (a == max_acked_any.end() ? "none"
+                                       : std::to_string(a->second)));
+    }
+  }
+  it.reset();  // an iterator must not outlive the DB
+  for (auto& d : details) printf("verify: %s\n", d.c_str());
+  printf("checked=%" PRIu64 " lost=%" PRIu64 " corrupted=%" PRIu64
+         " reordered=%" PRIu64 " unexpected=%" PRIu64 " keys=%" PRIu64
+         " ack_lines=%" PRIu64 " torn_ack_lines=%" PRIu64 "\n",
+         checked, lost, corrupted, reordered, unexpected, keys, lines, torn);
+  rocksdb::Status cs = db->Close();
+  if (!cs.ok()) {
+    printf("verify: close_error=\"%s\"\n", cs.ToString().c_str());
+    return 1;
+  }
+  return lost + corrupted + reordered + unexpected == 0 ? 0 : 1;
+}
+
+// Damages a DB on purpose, through RocksDB, so the harness can show that
+// verify notices each kind of damage (a checker that cannot fail proves
+// nothing).
+int Tamper(const Flags& f) {
+  std::string desc;
+  auto fs = MakeFs(f, &desc);
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  rocksdb::Options opts = DbOptions(f, env.get());
+  opts.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(opts, f.db, &raw);
+  if (!s.ok()) {
+    fprintf(stderr, "tamper: open: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  uint64_t lines = 0, torn = 0;
+  auto acks = ReadAcks(f.acklog, 0, &lines, &torn);
+  if (acks.empty() || acks.begin()->second.size() < 3) {
+    fprintf(stderr, "tamper: need at least 3 acks of one writer\n");
+    return 2;
+  }
+  int w = acks.begin()->first;
+  const auto& seqs = acks.begin()->second;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (f.what == "drop") {
+    uint64_t top = *seqs.rbegin();
+    s = db->Delete(wo, Key(w, top));
+    if (s.ok()) s = db->Put(wo, LastKey(w), std::to_string(top - 1));
+  } else if (f.what == "corrupt") {
+    std::string v = Value(w, 1, ValueLen(f.seed, w, 1));
+    v[v.size() - 1] ^= 1;
+    s = db->Put(wo, Key(w, 1), v);
+  } else if (f.what == "hole") {
+    s = db->Delete(wo, Key(w, 1));
+  } else {
+    fprintf(stderr, "tamper: --what must be drop, corrupt or hole\n");
+    return 2;
+  }
+  if (s.ok()) s = db->Close();
+  if (!s.ok()) {
+    fprintf(stderr, "tamper: %s\n", s.ToString().c_str());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Flags f = ParseFlags(argc, argv);
+  if (f.cmd == "run") return Run(f);
+  if (f.cmd == "tamper") return Tamper(f);
+  return Verify(f);
+}
