@@ -1,0 +1,50 @@
+#!/bin/bash
+# Inside the VM: power-cut test on dm-log-writes. XFS on a log-writes
+# device records every write in completion order; wt_durability writes
+# records with WRITETHROUGH|DSYNC and marks the log after each
+# acknowledgement. Then the log is replayed onto a blank image one
+# durability point (FLUSH or FUA entry) at a time, and at each point the
+# image is mounted (log recovery included) and every record acknowledged
+# before that point must be there, intact, in its acknowledged version.
+# $2 = rw flags for the workload (default wt,dsync).
+. "$(dirname "$0")/lib.sh"
+flags=${2:-wt,dsync}
+data=$WT_DISK0 log=$WT_DISK1
+sz=$(blockdev --getsz "$data")
+dmsetup create lw --table "0 $sz log-writes $data $log" || fail "dmsetup create log-writes"
+mkfs.xfs -q -f -l size=4m /dev/mapper/lw >/dev/null 2>&1 || mkfs.xfs -q -f /dev/mapper/lw >/dev/null || fail mkfs
+mkdir -p /tmp/mnt && mount /dev/mapper/lw /tmp/mnt || fail "mount log-writes device"
+"$B/wt_durability" write /tmp/mnt/records --records ${WT_DUR_RECORDS:-24} --qd 8 --dm lw --flags "$flags" ||
+  fail "workload"
+umount /tmp/mnt
+dmsetup remove lw || fail "dmsetup remove"
+
+"$B/wt_logwrites" points "$log" >/tmp/points || fail "reading the log"
+start=$(awk '$2 == "mark" && $3 == "start" { print $1; exit }' /tmp/points)
+[ -n "$start" ] || fail "no start mark in the log"
+nrec=${WT_DUR_RECORDS:-24}
+truncate -s $((sz * 512)) /tmp/replay.img
+last=-1 checked=0
+# Every durability point after the file was created, plus the last entry.
+final=$(awk 'END { print $1 }' /tmp/points)
+for p in $(awk -v s="$start" '$1 > s && ($2 == "flush" || $2 == "fua") { print $1 }' /tmp/points) "$final"; do
+  [ "$p" -gt "$last" ] || continue
+  "$B/wt_logwrites" replay "$log" /tmp/replay.img $((last + 1)) "$p" || fail "replay to $p"
+  last=$p
+  # Acknowledged before this point: the newest acked version per record.
+  { echo "n $nrec"
+    awk -v p="$p" '$1 < p && $2 == "mark" && $3 == "ack" { v[$4] = $5 } END { for (k in v) print k, v[k] }' /tmp/points
+  } >/tmp/acked
+  cp --sparse=always /tmp/replay.img /tmp/check.img
+  loop=$(losetup -f --show /tmp/check.img) || fail losetup
+  mount -t xfs "$loop" /tmp/mnt || fail "replay to entry $p does not mount"
+  out=$("$B/wt_durability" verify /tmp/mnt/records /tmp/acked) || {
+    umount /tmp/mnt; losetup -d "$loop"
+    fail "replay to entry $p: $out"
+  }
+  umount /tmp/mnt; losetup -d "$loop"
+  checked=$((checked + 1))
+done
+acks=$(grep -c ' mark ack ' /tmp/points)
+[ "$checked" -gt 0 ] || fail "no durability point after the start mark"
+echo "durability ($flags): $acks acknowledged writes, $checked replay points checked, none lost"
