@@ -1,5 +1,5 @@
 #!/bin/bash
-# scratch-fs.sh setup|cleanup DIR
+# scratch-fs.sh setup DIR [KEY=VALUE...] | cleanup DIR
 #
 # The ctest fixture behind every test that needs a real filesystem. setup
 # makes, under DIR, loop-device filesystems that live for one ctest run:
@@ -7,7 +7,8 @@
 #   DIR/ext4   ext4, 512 MiB
 #   DIR/small  ext4, 16 MiB (ENOSPC tests)
 #   DIR/tmpfs  tmpfs
-# and writes DIR/env (KEY=VALUE lines the tests read, see scratch_fs.h).
+# and writes DIR/env (KEY=VALUE lines the tests read, see scratch_fs.h and
+# test_main.cc), followed by the extra KEY=VALUE arguments.
 # Where loop devices cannot be had (not root, none free), the variable names
 # the reason instead of a path: WTROCKS_SCRATCH_XFS="SKIP: ...".
 # Always `losetup -f`: other users of this machine may hold fixed devices.
@@ -57,6 +58,8 @@ setup)
     echo "WTROCKS_SCRATCH_EXT4=$ext4"
     echo "WTROCKS_SCRATCH_SMALL=$small"
     echo "WTROCKS_SCRATCH_TMPFS=$tmpfs"
+    shift 2
+    for kv in "$@"; do echo "$kv"; done
   } >"$dir/env"
   cat "$dir/env"
   ;;
