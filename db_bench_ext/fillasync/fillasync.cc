@@ -1,0 +1,407 @@
+// Copyright (c) wtrocks authors.
+//
+// fillasync: durable writes/s and time-to-durable of the KV layer's async
+// commits (engine/kv), against stock RocksDB fillsync and the device's own
+// QD1 durable-write latency, all measured in one process on one filesystem
+// so the ratios are computed in the same run. Prints db_bench-style lines;
+// README.md explains each row. Nothing here asserts a number.
+#include <fcntl.h>
+#include <gflags/gflags.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/kv/kv_db.h"
+#include "rocksdb/db.h"
+
+DEFINE_string(db, "",
+              "directory on the filesystem under test (required); "
+              "runs use fresh subdirectories and remove them");
+DEFINE_string(mode, "auto",
+              "wtrocks mode for fillasync: auto, writethrough, "
+              "direct, dsync, fsync");
+DEFINE_string(fs_uri, "", "full wtrocks:// URI (overrides --mode)");
+DEFINE_string(threads, "1,4", "comma-separated thread counts for fillasync");
+DEFINE_int64(num, 200000, "fillasync writes per thread");
+DEFINE_int32(inflight, 32, "fillasync commits in flight per thread");
+DEFINE_int32(value_size, 100, "value bytes");
+DEFINE_int32(key_size, 16, "key bytes (decimal, zero padded)");
+DEFINE_bool(baseline, true,
+            "also run fillsync (sync=true Put per write, 1 thread) on "
+            "RocksDB's default FileSystem, plus the same through wtrocks");
+DEFINE_int64(baseline_num, 10000, "writes of each fillsync baseline");
+DEFINE_int64(qd1_count, 3000,
+             "device QD1 durable writes (O_DIRECT|O_DSYNC "
+             "4 KiB overwrites) before and after; 0 skips");
+DEFINE_bool(keep, false, "keep the databases and files afterwards");
+
+namespace wtrocks::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Micros(Clock::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+struct Latencies {
+  std::vector<double> us;
+  double Pct(double p) {
+    if (us.empty()) return 0;
+    size_t i = static_cast<size_t>(p / 100.0 * (us.size() - 1) + 0.5);
+    std::nth_element(us.begin(), us.begin() + i, us.end());
+    return us[i];
+  }
+  std::string Summary() {
+    char buf[160];
+    double p50 = Pct(50), p99 = Pct(99), p999 = Pct(99.9);
+    snprintf(buf, sizeof(buf), "p50=%.0f p99=%.0f p99.9=%.0f us", p50, p99,
+             p999);
+    return buf;
+  }
+};
+
+struct Result {
+  uint64_t ops = 0;
+  double seconds = 0;
+  int threads = 1;
+  Latencies lat;
+  bool ok = false;
+  double OpsPerSec() const { return seconds > 0 ? ops / seconds : 0; }
+};
+
+void PrintLine(const char* name, Result& r, const std::string& note) {
+  double mbs = r.OpsPerSec() * (FLAGS_key_size + FLAGS_value_size) / 1048576.0;
+  printf("%-12s : %11.3f micros/op %ld ops/sec; %6.1f MB/s (%s; %s)\n", name,
+         r.ops ? r.seconds * 1e6 * r.threads / r.ops : 0.0,
+         static_cast<long>(r.OpsPerSec()), mbs, note.c_str(),
+         r.lat.Summary().c_str());
+  fflush(stdout);
+}
+
+std::string MakeKey(uint64_t n) {
+  // A multiplicative scramble: random-looking order, no duplicates.
+  uint64_t k = (n * 0x9E3779B97F4A7C15ull) % 10000000000000000ull;
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%0*llu", FLAGS_key_size,
+           static_cast<unsigned long long>(k));
+  return std::string(buf, std::min<size_t>(strlen(buf), FLAGS_key_size));
+}
+
+std::string RandomValue(std::mt19937_64* rng) {
+  std::string v(FLAGS_value_size, ' ');
+  for (char& c : v) c = 'a' + (*rng)() % 26;
+  return v;
+}
+
+// The device's QD1 durable-write latency: 4 KiB O_DIRECT|O_DSYNC overwrites
+// of blocks written and synced beforehand, one at a time. The overwrite is
+// what wal/ does with a pre-zeroed WAL, so this is the floor a single
+// durable WAL write can reach on this filesystem.
+bool DeviceQd1(const std::string& path, int64_t count, Result* r) {
+  constexpr size_t kBs = 4096, kBlocks = 1024;
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return perror("qd1: open"), false;
+  std::vector<char> zero(kBs * kBlocks, 0);
+  bool ok = pwrite(fd, zero.data(), zero.size(), 0) ==
+                static_cast<ssize_t>(zero.size()) &&
+            fdatasync(fd) == 0;
+  close(fd);
+  if (!ok) return perror("qd1: prefill"), false;
+  fd = open(path.c_str(), O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC);
+  if (fd < 0) return perror("qd1: open O_DIRECT|O_DSYNC"), false;
+  void* buf = nullptr;
+  if (posix_memalign(&buf, kBs, kBs) != 0) return close(fd), false;
+  memset(buf, 'q', kBs);
+  r->lat.us.reserve(count);
+  auto start = Clock::now();
+  for (int64_t i = 0; i < count; i++) {
+    auto t0 = Clock::now();
+    if (pwrite(fd, buf, kBs, (i % kBlocks) * kBs) != kBs) {
+      perror("qd1: pwrite");
+      ok = false;
+      break;
+    }
+    r->lat.us.push_back(Micros(Clock::now() - t0));
+  }
+  r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r->ops = r->lat.us.size();
+  free(buf);
+  close(fd);
+  unlink(path.c_str());
+  r->ok = ok;
+  return ok;
+}
+
+// Stock fillsync: one thread, Put with sync=true, each waiting for its WAL
+// sync. `fs_env` null means RocksDB's default (posix) FileSystem.
+bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
+  std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<kv::KvDb> kvdb;
+  rocksdb::Status s;
+  if (wt_uri.empty()) {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    s = rocksdb::DB::Open(o, path, &raw);
+    db.reset(raw);
+  } else {
+    kv::KvOptions o;
+    o.path = path;
+    o.fs_uri = wt_uri;
+    o.db_options.create_if_missing = true;
+    s = kv::KvDb::Open(o, &kvdb);
+  }
+  if (!s.ok()) {
+    fprintf(stderr, "fillsync: open %s: %s\n", path.c_str(),
+            s.ToString().c_str());
+    return false;
+  }
+  rocksdb::DB* d = db ? db.get() : kvdb->db();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::mt19937_64 rng(7);
+  r->lat.us.reserve(FLAGS_baseline_num);
+  auto start = Clock::now();
+  for (int64_t i = 0; i < FLAGS_baseline_num; i++) {
+    std::string k = MakeKey(i), v = RandomValue(&rng);
+    auto t0 = Clock::now();
+    s = d->Put(wo, k, v);
+    if (!s.ok()) {
+      fprintf(stderr, "fillsync: Put: %s\n", s.ToString().c_str());
+      return false;
+    }
+    r->lat.us.push_back(Micros(Clock::now() - t0));
+  }
+  r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r->ops = FLAGS_baseline_num;
+  s = db ? db->Close() : kvdb->Close();
+  r->ok = s.ok();
+  if (!s.ok()) fprintf(stderr, "fillsync: close: %s\n", s.ToString().c_str());
+  return r->ok;
+}
+
+// fillasync: `threads` writers, each keeping FLAGS_inflight commits in
+// flight; a commit's time-to-durable runs from just before WriteAsync to its
+// callback. The clock stops when the last commit is acknowledged.
+bool FillAsync(const std::string& path, int threads, std::string* info,
+               Result* r) {
+  kv::KvOptions o;
+  o.path = path;
+  o.mode = FLAGS_mode;
+  o.fs_uri = FLAGS_fs_uri;
+  o.db_options.create_if_missing = true;
+  std::unique_ptr<kv::KvDb> db;
+  rocksdb::Status s = kv::KvDb::Open(o, &db);
+  if (!s.ok()) {
+    fprintf(stderr, "fillasync: open %s: %s\n", path.c_str(),
+            s.ToString().c_str());
+    return false;
+  }
+  struct Writer {
+    std::mutex mu;
+    std::condition_variable cv;
+    int in_flight = 0;
+    bool waiting = false;
+    std::vector<double> lat;  // appended on the delivery thread only
+  };
+  std::vector<Writer> w(threads);
+  std::atomic<uint64_t> failed{0};
+  std::atomic<bool> first_error_printed{false};
+  auto start = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; t++) {
+    ts.emplace_back([&, t] {
+      Writer& me = w[t];
+      me.lat.reserve(FLAGS_num);
+      std::mt19937_64 rng(t + 1);
+      for (int64_t i = 0; i < FLAGS_num; i++) {
+        {
+          std::unique_lock<std::mutex> lock(me.mu);
+          me.waiting = true;
+          me.cv.wait(lock, [&] { return me.in_flight < FLAGS_inflight; });
+          me.waiting = false;
+          me.in_flight++;
+        }
+        rocksdb::WriteBatch b;
+        b.Put(MakeKey(static_cast<uint64_t>(t) * FLAGS_num + i),
+              RandomValue(&rng));
+        auto t0 = Clock::now();
+        db->WriteAsync(&b, [&me, &failed, &first_error_printed,
+                            t0](const rocksdb::Status& st) {
+          me.lat.push_back(Micros(Clock::now() - t0));
+          if (!st.ok()) {
+            failed++;
+            if (!first_error_printed.exchange(true)) {
+              fprintf(stderr, "fillasync: commit failed: %s\n",
+                      st.ToString().c_str());
+            }
+          }
+          std::lock_guard<std::mutex> lock(me.mu);
+          me.in_flight--;
+          if (me.waiting) me.cv.notify_one();
+        });
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  s = db->WaitForCommits();
+  r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r->threads = threads;
+  r->ops = static_cast<uint64_t>(threads) * FLAGS_num - failed.load();
+  for (auto& wr : w) {
+    r->lat.us.insert(r->lat.us.end(), wr.lat.begin(), wr.lat.end());
+  }
+  std::string stats = db->fs()->StatsLine();
+  for (const char* key : {"wal_mode=", "wal_data_writes=", "wal_lat_p50_us=",
+                          "wal_lat_p99_us="}) {
+    size_t at = stats.find(key);
+    if (at != std::string::npos) {
+      *info += " " + stats.substr(at, stats.find(' ', at) - at);
+    }
+  }
+  s = db->Close();
+  r->ok = s.ok() && failed.load() == 0;
+  if (!s.ok()) fprintf(stderr, "fillasync: close: %s\n", s.ToString().c_str());
+  return r->ok;
+}
+
+std::vector<int> ParseThreads(const std::string& list) {
+  std::vector<int> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    long v = strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < 1 || v > 1024) return {};
+    out.push_back(static_cast<int>(v));
+  }
+  return out;
+}
+
+int Main() {
+  if (FLAGS_db.empty()) {
+    fprintf(stderr, "fillasync: --db DIR is required\n");
+    return 2;
+  }
+  std::vector<int> threads = ParseThreads(FLAGS_threads);
+  if (threads.empty() || FLAGS_num < 1 || FLAGS_inflight < 1 ||
+      FLAGS_value_size < 0 || FLAGS_key_size < 8 || FLAGS_key_size > 32 ||
+      FLAGS_baseline_num < 1 || FLAGS_qd1_count < 0) {
+    fprintf(stderr,
+            "fillasync: bad flags (--threads is a list of 1..1024, --num, "
+            "--inflight, --baseline_num >= 1, --key_size 8..32)\n");
+    return 2;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(FLAGS_db, ec);
+  const std::string root =
+      FLAGS_db + "/fillasync-run-" + std::to_string(getpid());
+  if (!std::filesystem::create_directory(root, ec)) {
+    fprintf(stderr, "fillasync: cannot create %s: %s\n", root.c_str(),
+            ec.message().c_str());
+    return 2;
+  }
+  printf("fillasync: db=%s num=%ld inflight=%d value_size=%d key_size=%d\n",
+         FLAGS_db.c_str(), static_cast<long>(FLAGS_num), FLAGS_inflight,
+         FLAGS_value_size, FLAGS_key_size);
+  bool all_ok = true;
+  Result qd1;
+  auto run_qd1 = [&](const char* when) {
+    if (FLAGS_qd1_count == 0) return;
+    Result r;
+    if (!DeviceQd1(root + "/qd1.dat", FLAGS_qd1_count, &r)) {
+      all_ok = false;
+      return;
+    }
+    PrintLine("device_qd1", r,
+              std::string("O_DIRECT|O_DSYNC 4K overwrite, ") + when);
+    qd1.lat.us.insert(qd1.lat.us.end(), r.lat.us.begin(), r.lat.us.end());
+  };
+  run_qd1("before");
+
+  Result base;
+  if (FLAGS_baseline) {
+    if (FillSync(root + "/fillsync", "", &base)) {
+      PrintLine("fillsync", base, "stock RocksDB posix, sync=true, 1 thread");
+    } else {
+      all_ok = false;
+    }
+    Result wt;
+    std::string uri =
+        FLAGS_fs_uri.empty() ? "wtrocks://mode=" + FLAGS_mode : FLAGS_fs_uri;
+    if (FillSync(root + "/fillsync-wt", uri, &wt)) {
+      PrintLine("fillsync_wt", wt, uri + ", sync=true, 1 thread");
+    } else {
+      all_ok = false;
+    }
+  }
+
+  Result one;
+  for (int t : threads) {
+    Result r;
+    std::string info;
+    std::string dir = root + "/fillasync-" + std::to_string(t);
+    if (!FillAsync(dir, t, &info, &r)) {
+      all_ok = false;
+      continue;
+    }
+    PrintLine("fillasync", r,
+              "threads=" + std::to_string(t) +
+                  " inflight=" + std::to_string(FLAGS_inflight) +
+                  "/thread; time-to-durable" + info);
+    if (t == 1) one = r;
+  }
+  run_qd1("after");
+
+  if (FLAGS_qd1_count > 0 && !qd1.lat.us.empty()) {
+    printf("device_qd1   : combined %zu writes, %s\n", qd1.lat.us.size(),
+           qd1.lat.Summary().c_str());
+  }
+  if (FLAGS_baseline && base.ok && one.ok) {
+    double ratio = one.OpsPerSec() / base.OpsPerSec();
+    printf(
+        "summary      : fillasync(1 thread) / fillsync(1 thread) = %.1fx "
+        "(target >= 20x: %s)\n",
+        ratio, ratio >= 20 ? "met" : "MISSED");
+  }
+  if (one.ok && !qd1.lat.us.empty()) {
+    double p99 = one.lat.Pct(99), dev = qd1.lat.Pct(50);
+    printf(
+        "summary      : fillasync(1 thread) p99 time-to-durable %.0f us / "
+        "device QD1 p50 %.0f us = %.1fx (target <= 3x: %s)\n",
+        p99, dev, p99 / dev, p99 <= 3 * dev ? "met" : "MISSED");
+  }
+  if (!FLAGS_keep) std::filesystem::remove_all(root, ec);
+  return all_ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace wtrocks::bench
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage(
+      "fillasync --db DIR [--threads 1,4] [--num N] [--inflight K] "
+      "[--value_size B] [--baseline] [--qd1_count N]");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  if (argc > 1) {
+    fprintf(stderr, "fillasync: unexpected argument '%s'\n", argv[1]);
+    return 2;
+  }
+  return wtrocks::bench::Main();
+}
