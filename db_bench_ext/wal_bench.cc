@@ -12,10 +12,11 @@
 //
 //   wal_bench --dir=/mnt/xfs --mode=all --threads=32 --record_bytes=128
 //
-// Output: one db_bench-style line per run
-//   fsync        :   123.456 micros/op 8100 ops/sec 5.001 seconds 40500
-//   operations;    1.0 MB/s p50_us=.. p99_us=.. p999_us=.. fsyncs=.. ...
+// Output: one db_bench-style line per run (shown wrapped here)
+//   fsync        :   123.456 micros/op 8100 ops/sec 5.001 seconds
+//       40500 operations;    1.0 MB/s p50_us=.. p99_us=.. fsyncs=.. ...
 // then, with more than one mode, a summary of medians and ratios.
+// SKIPPED lines carry the probe's reason; compare parses them.
 
 #include <fcntl.h>
 #include <gflags/gflags.h>
@@ -31,8 +32,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -167,8 +168,7 @@ struct Appenders {
     auto start = Clock::now();
     go.store(true);
     if (!FLAGS_records) {
-      std::this_thread::sleep_for(
-          std::chrono::duration<double>(FLAGS_seconds));
+      std::this_thread::sleep_for(std::chrono::duration<double>(FLAGS_seconds));
       stop.store(true);
     }
     for (auto& w : workers) w.join();
@@ -306,14 +306,14 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
            points0 = st.durable_points.load();
   Appenders app;
   WorkerSampler sampler;
-  r.seconds = app.Run(FLAGS_threads, [&](uint32_t, const std::string& rec,
-                                         std::string* err) {
-    uint64_t end = 0;
-    wtrocks::wal::Status s = file->Append(rec.data(), rec.size(), &end);
-    if (s.ok()) s = file->WaitDurable(end);
-    if (!s.ok()) *err = s.ToString();
-    return s.ok();
-  });
+  r.seconds = app.Run(
+      FLAGS_threads, [&](uint32_t, const std::string& rec, std::string* err) {
+        uint64_t end = 0;
+        wtrocks::wal::Status s = file->Append(rec.data(), rec.size(), &end);
+        if (s.ok()) s = file->WaitDurable(end);
+        if (!s.ok()) *err = s.ToString();
+        return s.ok();
+      });
   sampler.Stop();
   app.Fill(&r);
   r.fsyncs = st.fsync_calls.load() - fsync0;
@@ -342,16 +342,17 @@ void PrintRun(const RunResult& r) {
     std::printf("%-12s : FAILED (%s)\n", r.mode.c_str(), r.error.c_str());
   } else {
     double ops = r.ops_per_sec();
-    std::printf(
-        "%-12s : %11.3f micros/op %.0f ops/sec %.3f seconds %" PRIu64
-        " operations; %6.1f MB/s p50_us=%.0f p99_us=%.0f p999_us=%.0f "
-        "max_us=%.0f fsyncs=%" PRIu64 " fsyncs_per_rec=%.3f data_writes=%" PRIu64
-        " recs_per_write=%.2f iou_wrk_max=%d iou_wrk_mean=%.1f",
-        r.mode.c_str(), ops > 0 ? 1e6 / ops : 0.0, ops, r.seconds, r.records,
-        r.mb_per_sec(), r.p50_us, r.p99_us, r.p999_us, r.max_us, r.fsyncs,
-        r.records ? double(r.fsyncs) / r.records : 0.0, r.data_writes,
-        r.data_writes ? double(r.records) / r.data_writes : 0.0, r.iou_wrk_max,
-        r.iou_wrk_mean);
+    std::printf("%-12s : %11.3f micros/op %.0f ops/sec %.3f seconds %" PRIu64
+                " operations; %6.1f MB/s p50_us=%.0f p99_us=%.0f p999_us=%.0f "
+                "max_us=%.0f fsyncs=%" PRIu64
+                " fsyncs_per_rec=%.3f data_writes=%" PRIu64
+                " recs_per_write=%.2f iou_wrk_max=%d iou_wrk_mean=%.1f",
+                r.mode.c_str(), ops > 0 ? 1e6 / ops : 0.0, ops, r.seconds,
+                r.records, r.mb_per_sec(), r.p50_us, r.p99_us, r.p999_us,
+                r.max_us, r.fsyncs,
+                r.records ? double(r.fsyncs) / r.records : 0.0, r.data_writes,
+                r.data_writes ? double(r.records) / r.data_writes : 0.0,
+                r.iou_wrk_max, r.iou_wrk_mean);
     if (!r.resolved.empty()) std::printf(" resolved=%s", r.resolved.c_str());
     if (r.failed) std::printf(" FAILED (%s)", r.error.c_str());
     std::printf("\n");
@@ -473,12 +474,12 @@ int main(int argc, char** argv) {
                  FLAGS_dir.c_str(), s.ToString().c_str());
     return 1;
   }
-  std::printf("wal_bench: dir=%s fs=%s kernel=%s threads=%u record_bytes=%" PRIu64
-              " %s prezero_bytes=%" PRIu64 " repeats=%u\n",
-              FLAGS_dir.c_str(), probe.fs_type.c_str(), probe.kernel.c_str(),
-              FLAGS_threads, FLAGS_record_bytes,
-              RunLength().c_str(),
-              FLAGS_prezero_bytes, FLAGS_repeats);
+  std::printf(
+      "wal_bench: dir=%s fs=%s kernel=%s threads=%u record_bytes=%" PRIu64
+      " %s prezero_bytes=%" PRIu64 " repeats=%u\n",
+      FLAGS_dir.c_str(), probe.fs_type.c_str(), probe.kernel.c_str(),
+      FLAGS_threads, FLAGS_record_bytes, RunLength().c_str(),
+      FLAGS_prezero_bytes, FLAGS_repeats);
   if (FLAGS_probe) std::printf("%s\n", probe.ToString().c_str());
   if (probe.volatile_fs)
     std::printf("WARNING: %s is memory-backed: nothing here is durable\n",
@@ -487,7 +488,8 @@ int main(int argc, char** argv) {
   std::vector<RunResult> runs;
   for (uint32_t rep = 0; rep < FLAGS_repeats; ++rep) {
     for (const auto& m : modes) {
-      RunResult r = m == "posix" ? RunPosix() : RunWal(*wtrocks::wal::ParseMode(m), probe);
+      RunResult r = m == "posix" ? RunPosix()
+                                 : RunWal(*wtrocks::wal::ParseMode(m), probe);
       if (r.skipped && rep > 0) continue;  // said once is enough
       PrintRun(r);
       runs.push_back(std::move(r));

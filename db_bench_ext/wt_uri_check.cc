@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "wt_uri_check: plugin %s was not preloaded (LD_PRELOAD=%s)"
                    "%s%s\n",
-                   lib.c_str(), getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "",
+                   lib.c_str(),
+                   getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "",
                    h ? "" : ": ", h ? "" : dlerror());
       return 1;
     }
