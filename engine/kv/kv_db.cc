@@ -59,11 +59,10 @@ rocksdb::Status KvDb::Open(const KvOptions& options,
   // DB's WAL did not go through wal/, a barrier would be empty and would
   // "complete" at once. Refuse that configuration here, loudly.
   if (kv->wtrocks_->CaptureWalBarrier().points.empty()) {
-    kv->db_->Close().PermitUncheckedError();
     return rocksdb::Status::NotSupported(
         "wtkv: the database's WAL is not written through wtrocks durable "
         "files (no open WAL file is tracked), so async commits cannot be "
-        "acknowledged safely");
+        "acknowledged safely");  // ~KvDb closes the DB
   }
   *out = std::move(kv);
   return rocksdb::Status::OK();
