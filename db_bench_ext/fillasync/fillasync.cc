@@ -391,11 +391,17 @@ int Main() {
         ratio, ratio >= 20 ? "met" : "MISSED");
   }
   if (one.ok && !qd1.lat.us.empty()) {
-    double p99 = one.lat.Pct(99), dev = qd1.lat.Pct(50);
+    // The target compares against the device's typical (p50) QD1 latency;
+    // p99 against p99 is printed too, as on a shared machine both tails are
+    // set by the same scheduling noise.
+    double p99 = one.lat.Pct(99), dev = qd1.lat.Pct(50),
+           dev99 = qd1.lat.Pct(99);
     printf(
         "summary      : fillasync(1 thread) p99 time-to-durable %.0f us / "
-        "device QD1 p50 %.0f us = %.1fx (target <= 3x: %s)\n",
-        p99, dev, p99 / dev, p99 <= 3 * dev ? "met" : "MISSED");
+        "device QD1 p50 %.0f us = %.1fx (target <= 3x: %s); / device QD1 "
+        "p99 %.0f us = %.1fx\n",
+        p99, dev, p99 / dev, p99 <= 3 * dev ? "met" : "MISSED", dev99,
+        p99 / dev99);
   }
   if (!FLAGS_keep) std::filesystem::remove_all(root, ec);
   return all_ok ? 0 : 1;
