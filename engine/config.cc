@@ -171,10 +171,26 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
   out->wal_mode = wal_mode.value_or(mode.value_or(wal::Mode::kAuto));
   if (sst_posix) {
     out->sst_route = SstRoute::kPassthrough;
-  } else {
-    out->sst_route = SstRoute::kDurable;
-    out->sst_mode = sst_mode.value_or(mode.value_or(wal::Mode::kAuto));
+    return rocksdb::Status::OK();
   }
+  out->sst_route = SstRoute::kDurable;
+  // The direct backend pads to whole blocks and so makes every write a
+  // durability point (wal/ requires kEveryWrite for it).
+  if (sst_mode == wal::Mode::kDirect) {
+    if (seen.count("sst_sync") && out->sst_sync == SstSync::kEnd) {
+      return Bad(uri,
+                 "sst=direct needs sst_sync=chunk (direct writes are "
+                 "durable one by one); use sst=dsync for sst_sync=end");
+    }
+    out->sst_sync = SstSync::kChunk;
+  }
+  // mode= is a preference for both kinds; for SSTs with one durability
+  // point at the end, direct cannot serve, so SSTs then take sst=auto.
+  wal::Mode from_mode = mode.value_or(wal::Mode::kAuto);
+  if (from_mode == wal::Mode::kDirect && out->sst_sync == SstSync::kEnd) {
+    from_mode = wal::Mode::kAuto;
+  }
+  out->sst_mode = sst_mode.value_or(from_mode);
   return rocksdb::Status::OK();
 }
 

@@ -112,6 +112,7 @@ std::string EngineState::StatsLine() const {
     AddStats(f.file->stats(), &KindOf(&sum, f.kind)->wal);
   }
   sum.passthrough_files = stats_.passthrough_files.load();
+  sum.wal_reused = stats_.wal_reused.load();
   sum.passthrough_sync_calls = stats_.passthrough_sync_calls.load();
   sum.wal_mode = stats_.wal_mode.load();
   sum.sst_mode = stats_.sst_mode.load();

@@ -31,6 +31,8 @@ struct EngineStats {
   // Files the default FileSystem writes for us (MANIFEST, OPTIONS, and SSTs
   // with sst=posix): each Sync/Fsync there is one fsync-family syscall.
   std::atomic<uint64_t> passthrough_files{0};
+  // WAL files RocksDB recycled (recycle_log_file_num): overwritten in place.
+  std::atomic<uint64_t> wal_reused{0};
   std::atomic<uint64_t> passthrough_sync_calls{0};
   // Modes last chosen, for the line; kAuto until a file of that kind opened.
   std::atomic<wal::Mode> wal_mode{wal::Mode::kAuto};

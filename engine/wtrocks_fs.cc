@@ -213,6 +213,7 @@ IOStatus WtrocksFileSystem::ReuseWritableFile(
   }
   IOStatus s = target()->RenameFile(old_fname, fname, options.io_options, dbg);
   if (!s.ok()) return s;
+  state_->stats().wal_reused.fetch_add(1, std::memory_order_relaxed);
   return OpenDurable(fname, FileKind::kWal, wal::OpenMode::kReuse, options,
                      result);
 }

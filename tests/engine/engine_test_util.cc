@@ -1,0 +1,96 @@
+// Copyright (c) wtrocks authors.
+#include "tests/engine/engine_test_util.h"
+
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "rocksdb/iterator.h"
+#include "wal/probe.h"
+
+namespace wtrocks::testing {
+
+std::vector<wal::Mode> AllModes() {
+  return {std::begin(wal::kConcreteModes), std::end(wal::kConcreteModes)};
+}
+
+std::string ModeUnsupportedReason(const std::string& dir, wal::Mode mode) {
+  wal::ProbeResult probe;
+  wal::Status s = wal::Probe(dir, &probe);
+  if (!s.ok()) return "probe failed: " + s.ToString();
+  const wal::ModeSupport& m = probe.Of(mode);
+  return m.supported ? "" : (m.reason.empty() ? "unsupported" : m.reason);
+}
+
+bool AppendMerge::Merge(const rocksdb::Slice& /*key*/,
+                        const rocksdb::Slice* existing,
+                        const rocksdb::Slice& value, std::string* new_value,
+                        rocksdb::Logger* /*logger*/) const {
+  *new_value = existing == nullptr
+                   ? value.ToString()
+                   : existing->ToString() + "," + value.ToString();
+  return true;
+}
+
+WtrocksEnv MakeEnv(engine::EngineConfig config) {
+  WtrocksEnv e;
+  rocksdb::Status s =
+      engine::WtrocksFileSystem::Create(std::move(config), &e.fs);
+  if (!s.ok()) abort();
+  e.env = rocksdb::NewCompositeEnv(e.fs);
+  return e;
+}
+
+rocksdb::Options SmallOptions(rocksdb::Env* env) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.env = env;
+  o.write_buffer_size = 64 << 10;
+  o.max_write_buffer_number = 4;
+  o.target_file_size_base = 64 << 10;
+  o.max_bytes_for_level_base = 256 << 10;
+  o.level0_file_num_compaction_trigger = 2;
+  o.merge_operator = std::make_shared<AppendMerge>();
+  return o;
+}
+
+std::map<std::string, std::string> Dump(rocksdb::DB* db,
+                                        rocksdb::ColumnFamilyHandle* cf) {
+  std::map<std::string, std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      cf ? db->NewIterator(rocksdb::ReadOptions(), cf)
+         : db->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out[it->key().ToString()] = it->value().ToString();
+  }
+  if (!it->status().ok()) out["<iterator error>"] = it->status().ToString();
+  return out;
+}
+
+int RunCommand(const std::string& cmd, std::string* output) {
+  output->clear();
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string BuildDir() {
+  const char* d = getenv("WTROCKS_BUILD_DIR");
+  return d ? d : "";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace wtrocks::testing

@@ -1,0 +1,76 @@
+// Copyright (c) wtrocks authors.
+//
+// Shared pieces of the engine tests: opening a real RocksDB on a scratch
+// filesystem through a real WtrocksFileSystem, an in-memory model to compare
+// against, and running the stock RocksDB tools.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/wtrocks_fs.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/merge_operator.h"
+#include "wal/mode.h"
+
+namespace wtrocks::testing {
+
+// The concrete modes as test parameters, by name.
+std::vector<wal::Mode> AllModes();
+
+// Empty when `mode` works for files in `dir`, else the probe's reason.
+std::string ModeUnsupportedReason(const std::string& dir, wal::Mode mode);
+
+// Appends ",<operand>" (or sets it when the key is absent): a merge whose
+// result depends on order, so a lost or reordered operand shows.
+class AppendMerge : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* logger) const override;
+  const char* Name() const override { return "WtrocksAppendMerge"; }
+};
+
+// An Env whose FileSystem is a WtrocksFileSystem built from `config`.
+struct WtrocksEnv {
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  std::unique_ptr<rocksdb::Env> env;
+  engine::WtrocksFileSystem* wtrocks() const {
+    return engine::WtrocksFileSystem::Find(fs.get());
+  }
+};
+WtrocksEnv MakeEnv(engine::EngineConfig config);
+
+// Options that flush and compact often enough to exercise SST writes with
+// small data sets.
+rocksdb::Options SmallOptions(rocksdb::Env* env);
+
+// Every key/value of the default column family (or `cf`).
+std::map<std::string, std::string> Dump(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf = nullptr);
+
+// Runs `cmd` through /bin/sh, returns its exit status (-1 if it did not
+// exit normally) and its stdout+stderr in *output.
+int RunCommand(const std::string& cmd, std::string* output);
+
+// Directory holding libwtrocks.so (WTROCKS_BUILD_DIR from ctest).
+std::string BuildDir();
+
+// Reads a whole file ("" if it cannot).
+std::string ReadFile(const std::string& path);
+
+}  // namespace wtrocks::testing
+
+// Skips the test when `mode` does not work on `dir`, with the probe's reason.
+#define WTROCKS_MODE_OR_SKIP(dir, mode)                         \
+  do {                                                          \
+    std::string wtrocks_reason_ =                               \
+        ::wtrocks::testing::ModeUnsupportedReason(dir, mode);   \
+    if (!wtrocks_reason_.empty()) {                             \
+      GTEST_SKIP() << ::wtrocks::wal::ModeName(mode)            \
+                   << " unsupported here: " << wtrocks_reason_; \
+    }                                                           \
+  } while (0)
