@@ -399,6 +399,24 @@ void PrintSummary(const std::vector<std::string>& modes,
   }
 }
 
+// Our guest kernel under TCG ends up on refined-jiffies: every latency is
+// then a multiple of the tick, and a p50 of 0 means "below one tick".
+void WarnIfCoarseClock() {
+  FILE* f = std::fopen(
+      "/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+  if (f == nullptr) return;
+  char src[64] = {0};
+  if (std::fgets(src, sizeof src, f) != nullptr &&
+      std::strstr(src, "jiffies") != nullptr) {
+    src[std::strcspn(src, "\n")] = '\0';
+    std::printf(
+        "WARNING: clocksource is %s: latencies are multiples of the timer "
+        "tick; only records/s is meaningful\n",
+        src);
+  }
+  std::fclose(f);
+}
+
 std::string RunLength() {
   char buf[64];
   if (FLAGS_records)
@@ -481,6 +499,7 @@ int main(int argc, char** argv) {
       FLAGS_threads, FLAGS_record_bytes, RunLength().c_str(),
       FLAGS_prezero_bytes, FLAGS_repeats);
   if (FLAGS_probe) std::printf("%s\n", probe.ToString().c_str());
+  WarnIfCoarseClock();
   if (probe.volatile_fs)
     std::printf("WARNING: %s is memory-backed: nothing here is durable\n",
                 FLAGS_dir.c_str());
