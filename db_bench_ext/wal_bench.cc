@@ -51,7 +51,10 @@ DEFINE_string(mode, "all",
               "list; all = posix,fsync,dsync,direct,writethrough,auto");
 DEFINE_string(dir, "", "directory to write the benchmark files in (required)");
 DEFINE_uint64(record_bytes, 128, "bytes per record");
-DEFINE_uint32(threads, 1, "concurrent appenders, all on one file");
+DEFINE_uint32(threads, 1, "concurrent appenders");
+DEFINE_uint32(files, 1,
+              "files the appenders are spread over (thread t appends to "
+              "file t % files); 1 = one shared file, like a RocksDB WAL");
 DEFINE_double(seconds, 5.0, "run length per mode (ignored with --records)");
 DEFINE_uint64(records, 0, "records per thread; 0 = run for --seconds");
 DEFINE_uint64(prezero_bytes, 0,
@@ -192,8 +195,9 @@ struct Appenders {
   }
 };
 
-std::string BenchPath(const std::string& mode) {
-  return FLAGS_dir + "/wal_bench." + mode + "." + std::to_string(getpid());
+std::string BenchPath(const std::string& mode, uint32_t file) {
+  return FLAGS_dir + "/wal_bench." + mode + "." + std::to_string(getpid()) +
+         "." + std::to_string(file);
 }
 
 std::string ErrnoText(const char* what, const std::string& path) {
@@ -208,42 +212,44 @@ std::string ErrnoText(const char* what, const std::string& path) {
 RunResult RunPosix() {
   RunResult r;
   r.mode = "posix";
-  std::string path = BenchPath("posix");
-  int fd0 = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd0 < 0) {
-    r.failed = true;
-    r.error = ErrnoText("open", path);
-    return r;
-  }
-  if (FLAGS_prezero_bytes) {
-    std::string zeros(1 << 20, '\0');
-    for (uint64_t off = 0; off < FLAGS_prezero_bytes; off += zeros.size()) {
-      size_t n = std::min<uint64_t>(zeros.size(), FLAGS_prezero_bytes - off);
-      if (pwrite(fd0, zeros.data(), n, off) != ssize_t(n)) {
-        r.failed = true;
-        r.error = ErrnoText("prezero pwrite", path);
-      }
-    }
-    if (fdatasync(fd0) != 0 && !r.failed) {
+  auto fail = [&](const char* what, const std::string& path) {
+    if (!r.failed) {
       r.failed = true;
-      r.error = ErrnoText("prezero fdatasync", path);
+      r.error = ErrnoText(what, path);
     }
+  };
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < FLAGS_files; ++i) {
+    paths.push_back(BenchPath("posix", i));
+    int fd = open(paths.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+      fail("open", paths.back());
+      continue;
+    }
+    if (FLAGS_prezero_bytes) {
+      std::string zeros(1 << 20, '\0');
+      for (uint64_t off = 0; off < FLAGS_prezero_bytes; off += zeros.size()) {
+        size_t n = std::min<uint64_t>(zeros.size(), FLAGS_prezero_bytes - off);
+        if (pwrite(fd, zeros.data(), n, off) != ssize_t(n))
+          fail("prezero pwrite", paths.back());
+      }
+      if (fdatasync(fd) != 0) fail("prezero fdatasync", paths.back());
+    }
+    close(fd);
   }
   std::vector<int> fds(FLAGS_threads, -1);
-  for (auto& fd : fds) {
-    fd = open(path.c_str(), O_WRONLY);
-    if (fd < 0 && !r.failed) {
-      r.failed = true;
-      r.error = ErrnoText("open", path);
-    }
+  for (uint32_t t = 0; t < FLAGS_threads && !r.failed; ++t) {
+    fds[t] = open(paths[t % FLAGS_files].c_str(), O_WRONLY);
+    if (fds[t] < 0) fail("open", paths[t % FLAGS_files]);
   }
   if (!r.failed) {
-    std::atomic<uint64_t> next_offset{0};
+    std::vector<std::atomic<uint64_t>> next_offset(FLAGS_files);
     std::atomic<uint64_t> fsyncs{0};
     Appenders app;
     r.seconds = app.Run(FLAGS_threads, [&](uint32_t t, const std::string& rec,
                                            std::string* err) {
-      uint64_t off = next_offset.fetch_add(rec.size());
+      const std::string& path = paths[t % FLAGS_files];
+      uint64_t off = next_offset[t % FLAGS_files].fetch_add(rec.size());
       if (pwrite(fds[t], rec.data(), rec.size(), off) != ssize_t(rec.size())) {
         *err = ErrnoText("pwrite", path);
         return false;
@@ -265,8 +271,8 @@ RunResult RunPosix() {
   }
   for (int fd : fds)
     if (fd >= 0) close(fd);
-  close(fd0);
-  if (!FLAGS_keep_files) unlink(path.c_str());
+  if (!FLAGS_keep_files)
+    for (const auto& p : paths) unlink(p.c_str());
   return r;
 }
 
@@ -286,9 +292,15 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
   // the direct mode and prezero both require a zero-tolerant format.
   opts.zero_tail_ok = true;
   opts.prezero_bytes = FLAGS_prezero_bytes;
-  std::string path = BenchPath(r.mode);
-  std::unique_ptr<DurableFile> file;
-  wtrocks::wal::Status s = DurableFile::Open(path, opts, &file);
+  // wal/ keeps one data write in flight per file; several files show what
+  // more durable writes in flight would buy on this device.
+  std::vector<std::unique_ptr<DurableFile>> files(FLAGS_files);
+  std::vector<std::string> paths;
+  wtrocks::wal::Status s;
+  for (uint32_t i = 0; i < FLAGS_files && s.ok(); ++i) {
+    paths.push_back(BenchPath(r.mode, i));
+    s = DurableFile::Open(paths.back(), opts, &files[i]);
+  }
   if (!s.ok()) {
     if (s.IsNotSupported()) {
       r.skipped = true;
@@ -297,17 +309,28 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
       r.failed = true;
       r.error = s.ToString();
     }
-    unlink(path.c_str());
+    for (auto& f : files)
+      if (f) f->Close();
+    for (const auto& p : paths) unlink(p.c_str());
     return r;
   }
-  if (mode == Mode::kAuto) r.resolved = wtrocks::wal::ModeName(file->mode());
-  const auto& st = file->stats();
-  uint64_t fsync0 = st.fsync_calls.load(), writes0 = st.data_writes.load(),
-           points0 = st.durable_points.load();
+  if (mode == Mode::kAuto) {
+    r.resolved = wtrocks::wal::ModeName(files[0]->mode());
+  }
+  auto sum = [&](auto member) {
+    uint64_t n = 0;
+    for (auto& f : files) n += (f->stats().*member).load();
+    return n;
+  };
+  using wtrocks::wal::Stats;
+  uint64_t fsync0 = sum(&Stats::fsync_calls),
+           writes0 = sum(&Stats::data_writes),
+           points0 = sum(&Stats::durable_points);
   Appenders app;
   WorkerSampler sampler;
   r.seconds = app.Run(
-      FLAGS_threads, [&](uint32_t, const std::string& rec, std::string* err) {
+      FLAGS_threads, [&](uint32_t t, const std::string& rec, std::string* err) {
+        DurableFile* file = files[t % FLAGS_files].get();
         uint64_t end = 0;
         wtrocks::wal::Status s = file->Append(rec.data(), rec.size(), &end);
         if (s.ok()) s = file->WaitDurable(end);
@@ -316,21 +339,24 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
       });
   sampler.Stop();
   app.Fill(&r);
-  r.fsyncs = st.fsync_calls.load() - fsync0;
-  r.data_writes = st.data_writes.load() - writes0;
-  r.durable_points = st.durable_points.load() - points0;
+  r.fsyncs = sum(&Stats::fsync_calls) - fsync0;
+  r.data_writes = sum(&Stats::data_writes) - writes0;
+  r.durable_points = sum(&Stats::durable_points) - points0;
   r.iou_wrk_max = sampler.max();
   r.iou_wrk_mean = sampler.mean();
   if (app.failed) {
     r.failed = true;
     r.error = app.first_error;
   }
-  s = file->Close();
-  if (!s.ok() && !r.failed) {
-    r.failed = true;
-    r.error = "Close: " + s.ToString();
+  for (auto& f : files) {
+    s = f->Close();
+    if (!s.ok() && !r.failed) {
+      r.failed = true;
+      r.error = "Close: " + s.ToString();
+    }
   }
-  if (!FLAGS_keep_files) unlink(path.c_str());
+  if (!FLAGS_keep_files)
+    for (const auto& p : paths) unlink(p.c_str());
   return r;
 }
 
@@ -380,10 +406,10 @@ void PrintSummary(const std::vector<std::string>& modes,
     return ops.count(m) ? Median(ops[m]) : 0.0;
   };
   double fsync = med("fsync"), posix = med("posix");
-  std::printf("\nsummary threads=%u record_bytes=%" PRIu64
+  std::printf("\nsummary threads=%u files=%u record_bytes=%" PRIu64
               " prezero_bytes=%" PRIu64 " repeats=%u\n",
-              FLAGS_threads, FLAGS_record_bytes, FLAGS_prezero_bytes,
-              FLAGS_repeats);
+              FLAGS_threads, FLAGS_files, FLAGS_record_bytes,
+              FLAGS_prezero_bytes, FLAGS_repeats);
   for (const auto& m : modes) {
     if (!ops.count(m)) {
       std::printf("%-12s : no result (skipped or failed, see above)\n",
@@ -464,10 +490,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (FLAGS_threads == 0 || FLAGS_record_bytes == 0 || FLAGS_repeats == 0 ||
-      (!FLAGS_records && FLAGS_seconds <= 0)) {
+      FLAGS_files == 0 || (!FLAGS_records && FLAGS_seconds <= 0)) {
     std::fprintf(stderr,
-                 "wal_bench: --threads, --record_bytes, --repeats and "
-                 "--seconds (or --records) must be positive\n");
+                 "wal_bench: --threads, --files, --record_bytes, --repeats "
+                 "and --seconds (or --records) must be positive\n");
     return 2;
   }
   std::vector<std::string> modes = SplitModes(FLAGS_mode);
@@ -493,10 +519,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "wal_bench: dir=%s fs=%s kernel=%s threads=%u record_bytes=%" PRIu64
-      " %s prezero_bytes=%" PRIu64 " repeats=%u\n",
+      "wal_bench: dir=%s fs=%s kernel=%s threads=%u files=%u "
+      "record_bytes=%" PRIu64 " %s prezero_bytes=%" PRIu64 " repeats=%u\n",
       FLAGS_dir.c_str(), probe.fs_type.c_str(), probe.kernel.c_str(),
-      FLAGS_threads, FLAGS_record_bytes, RunLength().c_str(),
+      FLAGS_threads, FLAGS_files, FLAGS_record_bytes, RunLength().c_str(),
       FLAGS_prezero_bytes, FLAGS_repeats);
   if (FLAGS_probe) std::printf("%s\n", probe.ToString().c_str());
   WarnIfCoarseClock();
