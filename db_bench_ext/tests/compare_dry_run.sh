@@ -11,8 +11,8 @@ want="1 fillsync_t1 default;1 fillsync_t1 fsync;2 fillsync_t1 default;2 fillsync
 if [ "$got" != "$want" ]; then
   echo "FAIL: plan was '$got', wanted '$want'"; echo "$out"; exit 1
 fi
-echo "$out" | grep -q -- '--wt_mode=fsync .*--benchmarks=fillsync --duration=1 --histogram=1' ||
-  { echo "FAIL: db_bench flags missing from the plan:"; echo "$out"; exit 1; }
+echo "$out" | grep -q -- 'scenarios/0001_fillsync_t1.sh fsync <fs>/db 1$' ||
+  { echo "FAIL: scenario command missing from the plan:"; echo "$out"; exit 1; }
 for bad in --modes=bogus --workloads=bogus; do
   if err=$("$src/compare" --dry-run "$bad" 2>&1); then
     echo "FAIL: compare accepted $bad"; exit 1
