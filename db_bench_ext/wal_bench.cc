@@ -86,6 +86,9 @@ struct RunResult {
   uint64_t fsyncs = 0;
   uint64_t data_writes = 0;
   uint64_t durable_points = 0;
+  // io-wq workers are per process and idle ones linger for a while after
+  // the previous run, so the count at the start is printed too.
+  int iou_wrk_start = 0;
   int iou_wrk_max = 0;
   double iou_wrk_mean = 0;
   std::string resolved;  // what auto chose
@@ -327,6 +330,7 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
            writes0 = sum(&Stats::data_writes),
            points0 = sum(&Stats::durable_points);
   Appenders app;
+  r.iou_wrk_start = wtrocks::wal::CountIoWorkerThreads();
   WorkerSampler sampler;
   r.seconds = app.Run(
       FLAGS_threads, [&](uint32_t t, const std::string& rec, std::string* err) {
@@ -372,13 +376,14 @@ void PrintRun(const RunResult& r) {
                 " operations; %6.1f MB/s p50_us=%.0f p99_us=%.0f p999_us=%.0f "
                 "max_us=%.0f fsyncs=%" PRIu64
                 " fsyncs_per_rec=%.3f data_writes=%" PRIu64
-                " recs_per_write=%.2f iou_wrk_max=%d iou_wrk_mean=%.1f",
+                " recs_per_write=%.2f iou_wrk_start=%d iou_wrk_max=%d "
+                "iou_wrk_mean=%.1f",
                 r.mode.c_str(), ops > 0 ? 1e6 / ops : 0.0, ops, r.seconds,
                 r.records, r.mb_per_sec(), r.p50_us, r.p99_us, r.p999_us,
                 r.max_us, r.fsyncs,
                 r.records ? double(r.fsyncs) / r.records : 0.0, r.data_writes,
                 r.data_writes ? double(r.records) / r.data_writes : 0.0,
-                r.iou_wrk_max, r.iou_wrk_mean);
+                r.iou_wrk_start, r.iou_wrk_max, r.iou_wrk_mean);
     if (!r.resolved.empty()) std::printf(" resolved=%s", r.resolved.c_str());
     if (r.failed) std::printf(" FAILED (%s)", r.error.c_str());
     std::printf("\n");
