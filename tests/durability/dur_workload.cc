@@ -366,7 +366,8 @@ void ReportAck(RunState* st, int w, uint64_t seq) {
     // FUA write that made this write durable: a replay that includes the
     // mark must include the write (README.md, "Power cut").
     char text[32];
-    snprintf(text, sizeof(text), "a %02d %010" PRIu64, w, seq);
+    // One word: the target's message parser splits on spaces.
+    snprintf(text, sizeof(text), "a:%02d:%010" PRIu64, w, seq);
     int r = DmMark(st->dm_fd, st->dm_name, text);
     if (r != 0) {
       fprintf(stderr, "dur_workload: dm mark on %s failed: %s\n",

@@ -1,0 +1,117 @@
+#!/bin/bash
+# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED
+#
+# Runs INSIDE the VM (started by powercut.sh through kernel-patches/vm-run.sh
+# with two disks: $WT_DISK0 data, $WT_DISK1 log). Power-cut scenario:
+#   1. XFS on dm-log-writes(data, log); dur_workload writes RocksDB through
+#      MODE and, after each acknowledged write, appends the ack to
+#      /tmp/acks and a mark "a:W:SEQ" to the dm-log-writes log;
+#   2. the log is replayed onto a sparse image in tmpfs one chosen
+#      durability point (FLUSH or FUA entry) at a time, in log order; at
+#      each point a copy is loop-mounted (XFS log recovery included) and
+#      the oracle checks that every write whose ack mark precedes the point
+#      is present and intact, in per-writer prefix order.
+# Points: POINTS of the FLUSH/FUA entries after the workload's start mark,
+# spread evenly over the run, always including the last entry of the log.
+# Exit 0 pass, 1 fail, 77 MODE unsupported on this kernel/filesystem.
+set -uo pipefail
+export PATH=/usr/sbin:/sbin:$PATH
+B=${1:?build dir} mode=${2:?mode} npoints=${3:?points} secs=${4:?seconds} seed=${5:?seed}
+W=$B/dur_workload LW=$B/wt_logwrites
+data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
+fail() { echo "FAIL: $*"; exit 1; }
+t0=$(date +%s)
+phase() { echo "  [$(( $(date +%s) - t0 ))s] $*"; }
+for t in "$W" "$LW"; do [ -x "$t" ] || fail "$t missing: build dur_workload and wt_logwrites"; done
+
+sz=$(blockdev --getsz "$data")
+dmsetup create lw --table "0 $sz log-writes $data $log" || fail "dmsetup create log-writes"
+# A small XFS log keeps replays and copies cheap.
+mkfs.xfs -q -f -l size=4m /dev/mapper/lw >/dev/null 2>&1 ||
+  mkfs.xfs -q -f /dev/mapper/lw >/dev/null || fail "mkfs.xfs on the log-writes device"
+mkdir -p /tmp/mnt && mount -t xfs /dev/mapper/lw /tmp/mnt || fail "mount the log-writes device"
+out=$("$W" probe /tmp/mnt "$mode")
+case $? in
+0) ;;
+77) umount /tmp/mnt; dmsetup remove lw; echo "[  SKIPPED ] $out"; exit 77 ;;
+*) fail "probe: $out" ;;
+esac
+
+mkdir -p /tmp/log
+phase "mkfs+mount+probe done"
+"$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
+  --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log ||
+  fail "workload (mode $mode seed $seed) exited $?"
+umount /tmp/mnt || fail "umount"
+dmsetup remove lw || fail "dmsetup remove"
+
+phase "workload done"
+"$LW" points "$log" >/tmp/points || fail "reading the log"
+start=$(awk '$2 == "mark" && $3 == "start" { print $1; exit }' /tmp/points)
+[ -n "$start" ] || fail "no start mark in the log"
+final=$("$LW" list "$log" | awk 'END { print $1 }')
+acks=$(awk '$2 == "mark" && $3 ~ /^a:/' /tmp/points | wc -l)
+# Evenly spaced FLUSH/FUA entries after the start mark, then the last entry.
+awk -v s="$start" '$1 > s && ($2 == "flush" || $2 == "fua") { print $1 }' /tmp/points >/tmp/cands
+ncand=$(wc -l </tmp/cands)
+[ "$ncand" -gt 0 ] || fail "no FLUSH/FUA entry after the start mark ($acks acks)"
+# n-1 candidates evenly spaced (the k-th at ceil(k*c/(n-1))), the last
+# candidate included; then the final log entry.
+awk -v n="$npoints" -v c="$ncand" '{ a[NR] = $1 } END {
+    m = n - 1; if (m < 1) m = 1
+    for (k = 1; k <= m; k++) { i = int((k * c + m - 1) / m); if (i >= 1) print a[i] }
+  }' /tmp/cands | sort -nu >/tmp/sel
+echo "$final" >>/tmp/sel
+echo "powercut: mode=$mode seed=$seed acks=$acks log_entries=$((final + 1)) flush_fua_points=$ncand checking=$(sort -nu /tmp/sel | wc -l)"
+
+truncate -s $((sz * 512)) /tmp/replay.img
+last=-1 checked=0 lost=0 corrupted=0 reordered=0 unexpected=0 tools=""
+for p in $(sort -nu /tmp/sel); do
+  phase "point $p"
+  "$LW" replay "$log" /tmp/replay.img $((last + 1)) "$p" >/dev/null || fail "replay to entry $p"
+  last=$p
+  # Acknowledged before entry p: the ack marks logged before it.
+  awk -v p="$p" '$1 < p && $2 == "mark" && $3 ~ /^a:/ { split($3, f, ":"); printf "%s %s\n", f[2], f[3] }' /tmp/points >/tmp/acked
+  cp --sparse=always /tmp/replay.img /tmp/check.img
+  loop=$(losetup -f --show /tmp/check.img) || fail losetup
+  phase "replayed+copied"
+  mount -t xfs "$loop" /tmp/mnt || fail "replay to entry $p (mode $mode seed $seed) does not mount"
+  phase "mounted"
+  if [ -d /tmp/mnt/db ]; then
+    out=$("$W" verify --db=/tmp/mnt/db --acklog=/tmp/acked --mode="$mode" --info_log_dir=/tmp/log 2>&1)
+    rc=$?
+  else
+    # Only possible before RocksDB created its directory; then no ack.
+    out="checked=0 lost=$(wc -l </tmp/acked) corrupted=0 reordered=0 unexpected=0 keys=0 (no db directory)"
+    [ -s /tmp/acked ] && rc=1 || rc=0
+  fi
+  phase "verified"
+  summary=$(echo "$out" | grep -o 'checked=.*' | tail -1)
+  for k in lost corrupted reordered unexpected; do
+    v=$(echo "$summary" | grep -o "$k=[0-9]*" | cut -d= -f2)
+    eval "$k=\$(($k + ${v:-0}))"
+  done
+  c=$(echo "$summary" | grep -o "checked=[0-9]*" | cut -d= -f2)
+  checked=${c:-$checked}
+  if [ "$rc" -ne 0 ]; then
+    echo "$out"
+    umount /tmp/mnt; losetup -d "$loop"
+    echo "durability: scenario=powercut mode=$mode points=$((n + 1)) acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected seed=$seed result=FAIL"
+    fail "replay to entry $p of $final: oracle exited $rc (mode $mode seed $seed)"
+  fi
+  if [ "$p" = "$final" ]; then
+    # Stock tools on the final state (ordinary RocksDB files, no plugin).
+    ldb --db=/tmp/mnt/db scan >/tmp/scan 2>&1 || tools="ldb scan failed: $(tail -3 /tmp/scan)"
+    sst_dump --file=/tmp/mnt/db --command=verify >/tmp/sstv 2>&1 || tools="$tools sst_dump verify failed: $(tail -3 /tmp/sstv)"
+  fi
+  umount /tmp/mnt || fail "umount check image"
+  losetup -d "$loop"
+  rm -f /tmp/check.img
+  n=$(( ${n:-0} + 1 ))
+  echo "  entry $p: $summary"
+done
+result=ok
+[ -z "$tools" ] || result=FAIL
+echo "durability: scenario=powercut mode=$mode points=$n acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected log_entries=$((final + 1)) seed=$seed result=$result"
+[ -z "$tools" ] || fail "stock tools on the final state: $tools"
+exit 0
