@@ -9,8 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <vector>
 
+#include "engine/kv/ack_log.h"
 #include "tests/kv/kv_test_util.h"
 #include "tests/lib/scratch_fs.h"
 
@@ -65,6 +67,45 @@ TEST(KvAsyncErrorsTest, InjectedCompletionErrorReachesCallbacksAndSticks) {
     EXPECT_EQ(back.count("k" + std::to_string(i)), 1u)
         << "acknowledged key lost: k" << i;
   }
+}
+
+// The oracle's view (issue 6): an AckLog line per commit, in commit order,
+// "ack" before the fault and "fail ... | <status>" after it.
+TEST(KvAsyncErrorsTest, AckLogRecordsAcksThenFailures) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  std::atomic<bool> fail{false};
+  kv::KvOptions o = TestOptions(dir);
+  o.wal_completion_fault = [&](uint64_t, uint64_t, int res) {
+    return fail.load() ? -EIO : res;
+  };
+  std::unique_ptr<kv::KvDb> db;
+  ASSERT_TRUE(kv::KvDb::Open(o, &db).ok());
+  std::unique_ptr<kv::AckLog> acks;
+  ASSERT_TRUE(kv::AckLog::Open(dir + "/acks", &acks).ok());
+  for (int i = 0; i < 10; i++) {
+    if (i == 5) {
+      ASSERT_TRUE(db->WaitForCommits().ok());
+      fail = true;
+    }
+    std::string k = "k" + std::to_string(i);
+    db->PutAsync(k, "v", acks->Wrap({k}));
+  }
+  ASSERT_TRUE(db->WaitForCommits().ok());
+  db->Close().PermitUncheckedError();
+  ASSERT_TRUE(acks->status().ok());
+  std::ifstream in(dir + "/acks");
+  std::string line;
+  for (int i = 0; i < 10; i++) {
+    ASSERT_TRUE(std::getline(in, line)) << "missing line " << i;
+    std::string k = "k" + std::to_string(i);
+    if (i < 5) {
+      EXPECT_EQ(line, "ack " + k);
+    } else {
+      EXPECT_EQ(line.rfind("fail " + k + " | ", 0), 0u) << line;
+      EXPECT_NE(line.find("EIO"), std::string::npos) << line;
+    }
+  }
+  EXPECT_FALSE(std::getline(in, line)) << "extra line: " << line;
 }
 
 TEST(KvAsyncErrorsTest, UnsafeOptionsAreRefusedWithTheReason) {
