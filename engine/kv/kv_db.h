@@ -15,10 +15,13 @@
 // run earlier. Callbacks:
 //   - are called exactly once each, also when the database is closed with
 //     commits in flight (Close delivers every one before it returns);
-//   - run in the order the WriteAsync calls returned (so an OK for commit N
-//     means every earlier commit was delivered before it), on one thread the
-//     KvDb owns; they may block and may call WriteAsync/Put/Get, but must not
-//     call Close or WaitForCommits;
+//   - run in commit order: the order in which the commits' WAL positions
+//     were captured inside WriteAsync, which for one calling thread is the
+//     order of its calls. An OK for commit N therefore comes after every
+//     earlier commit's outcome, and (errors being sticky) means every earlier
+//     commit that reached the WAL is durable too;
+//   - run on one thread the KvDb owns; they may block and may call
+//     WriteAsync/Put/Get, but must not call Close or WaitForCommits;
 //   - run inline, before WriteAsync returns, only when the database is
 //     already closed (Status::Aborted).
 // Errors are sticky: after one commit fails to become durable, every later
