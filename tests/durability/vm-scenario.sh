@@ -1,0 +1,57 @@
+#!/bin/bash
+# vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
+#                [--seed S] [--kernel BZIMAGE] [--timeout S]
+#
+# Host side of the VM scenarios: boots our kernel with
+# kernel-patches/vm-run.sh and runs the scenario's guest script in it
+#   powercut  powercut-guest.sh: two NVMe disks, data and dm-log-writes log
+#   ioerr     ioerr-guest.sh: one NVMe disk under dm-linear/dm-flakey
+# (see those scripts and README.md). Prints the guest's summary line
+#   durability: scenario=S mode=M points=N acked_checked=N lost=0 corrupted=0 ...
+# Exit 0 pass, 1 fail (with the replay command), 77 skipped: no kernel
+# image, no QEMU, or MODE unsupported on that kernel.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+B=$(cd "${1:?usage: $0 BUILD_DIR SCENARIO MODE [options]}" && pwd)
+scenario=${2:?scenario} mode=${3:?mode}
+shift 3
+points=4 secs=3 seed=${WTROCKS_DUR_SEED:-$(( $(date +%s) % 100000 ))}
+kernel=$B/kernel/patched/bzImage timeout=900
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --points) points=$2; shift ;;
+  --seconds) secs=$2; shift ;;
+  --seed) seed=$2; shift ;;
+  --kernel) kernel=$2; shift ;;
+  --timeout) timeout=$2; shift ;;
+  *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+skip() { echo "[  SKIPPED ] $*"; exit 77; }
+[ -r "$kernel" ] || skip "no kernel image at $kernel (kernel-patches/build-kernel.sh builds it; the kernel_build_patched ctest fixture runs it)"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+for t in dur_workload wt_logwrites; do
+  [ -x "$B/$t" ] || { echo "FAIL: $B/$t missing (build it)"; exit 1; }
+done
+
+case $scenario in
+powercut)
+  # 512M data disk (XFS needs 300M), 2G log: the log holds every write.
+  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --disk 2G \
+    --mem 2G --timeout "$timeout" -- \
+    "$here/powercut-guest.sh" "$B" "$mode" "$points" "$secs" "$seed" ;;
+ioerr)
+  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M \
+    --mem 1G --timeout "$timeout" -- "$here/ioerr-guest.sh" "$B" "$mode" "$seed" ;;
+*) echo "vm-scenario.sh: unknown scenario $scenario" >&2; exit 2 ;;
+esac
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+  echo "FAILED: $scenario, mode=$mode seed=$seed (vm-run status $rc)"
+  echo "replay: $0 $B $scenario $mode --points $points --seconds $secs --seed $seed --kernel $kernel"
+  echo "  (seeded workload; QEMU's timing is not, so a replay retries the same parameters)"
+  [ "$rc" -eq 1 ] || rc=1
+fi
+exit "$rc"
