@@ -1,0 +1,128 @@
+// Copyright (c) wtrocks authors.
+//
+// CommitQueue on its own (no RocksDB, no I/O): outcomes completed in any
+// order, from many threads, are delivered once each and in ticket order;
+// the first durability error sticks; refused commits do not latch; waiting
+// from a callback is refused.
+#include "engine/kv/commit_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace wtrocks::testing {
+namespace {
+
+TEST(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
+  constexpr int kThreads = 4, kPerThread = 2000;
+  kv::CommitQueue q;
+  std::vector<int> delivered;  // only the delivery thread appends
+  std::vector<std::atomic<int>> calls(kThreads * kPerThread);
+  std::mutex mu;
+  std::vector<uint64_t> tickets;  // guarded by mu
+  std::vector<int> ids;           // guarded by mu; id of each ticket
+  std::vector<std::thread> ts;
+  for (int t = 0; t < kThreads; t++) {
+    ts.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      std::vector<uint64_t> mine;
+      for (int i = 0; i < kPerThread; i++) {
+        int id = t * kPerThread + i;
+        std::lock_guard<std::mutex> lock(mu);  // ticket order = ids order
+        uint64_t ticket = q.Add(
+            [&, id](const rocksdb::Status& s) {
+              EXPECT_TRUE(s.ok()) << s.ToString();
+              delivered.push_back(id);
+              calls[id]++;
+            },
+            {});
+        tickets.push_back(ticket);
+        ids.push_back(id);
+        mine.push_back(ticket);
+      }
+      // Complete this thread's commits in a random order, interleaved with
+      // the other threads'.
+      std::shuffle(mine.begin(), mine.end(), rng);
+      for (uint64_t ticket : mine) q.Complete(ticket, rocksdb::Status::OK());
+    });
+  }
+  for (auto& t : ts) t.join();
+  ASSERT_TRUE(q.WaitIdle().ok());
+  ASSERT_EQ(delivered.size(), ids.size());
+  EXPECT_EQ(delivered, ids) << "not delivered in ticket order";
+  for (auto& c : calls) ASSERT_EQ(c.load(), 1);
+  kv::CommitQueueStats st = q.stats();
+  EXPECT_EQ(st.added, ids.size());
+  EXPECT_EQ(st.delivered_ok, ids.size());
+  EXPECT_EQ(st.in_flight, 0u);
+}
+
+TEST(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
+  kv::CommitQueue q;
+  std::vector<rocksdb::Status> got;
+  auto record = [&](const rocksdb::Status& s) { got.push_back(s); };
+  q.AddFailed(record, rocksdb::Status::InvalidArgument("refused"));
+  uint64_t a = q.Add(record, {});
+  uint64_t b = q.Add(record, {});
+  q.AddFailed(record, rocksdb::Status::Busy("refused too"));
+  uint64_t c = q.Add(record, {});
+  // c completes OK first, then b fails, then a succeeds: a is delivered OK
+  // (it precedes the failure), b and c get b's error.
+  q.Complete(c, rocksdb::Status::OK());
+  q.Complete(b, rocksdb::Status::IOError("EIO at 4096"));
+  q.Complete(a, rocksdb::Status::OK());
+  ASSERT_TRUE(q.WaitIdle().ok());
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_TRUE(got[0].IsInvalidArgument());
+  EXPECT_TRUE(got[1].ok());
+  EXPECT_TRUE(got[2].IsIOError());
+  EXPECT_TRUE(got[3].IsBusy()) << "a refusal keeps its own status";
+  EXPECT_TRUE(got[4].IsIOError()) << "c must not be acknowledged after b";
+  EXPECT_EQ(got[4].ToString(), got[2].ToString());
+  kv::CommitQueueStats st = q.stats();
+  EXPECT_EQ(st.delivered_ok, 1u);
+  EXPECT_EQ(st.delivered_failed, 4u);
+}
+
+TEST(CommitQueueTest, DirectorySyncRunsBeforeDeliveryAndFailureSticks) {
+  kv::CommitQueue q;
+  std::vector<rocksdb::Status> got;
+  auto record = [&](const rocksdb::Status& s) { got.push_back(s); };
+  uint64_t a = q.Add(record, {"/"});  // a real directory: fsync works
+  uint64_t b = q.Add(record, {"/nonexistent-wtkv-test-dir"});
+  uint64_t c = q.Add(record, {});
+  q.Complete(a, rocksdb::Status::OK());
+  q.Complete(b, rocksdb::Status::OK());
+  q.Complete(c, rocksdb::Status::OK());
+  ASSERT_TRUE(q.WaitIdle().ok());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[0].ok()) << got[0].ToString();
+  EXPECT_TRUE(got[1].IsIOError()) << got[1].ToString();
+  EXPECT_NE(got[1].ToString().find("nonexistent-wtkv-test-dir"),
+            std::string::npos);
+  EXPECT_TRUE(got[2].IsIOError()) << "a failed directory sync must stick";
+  EXPECT_EQ(q.stats().dir_syncs, 2u);
+}
+
+TEST(CommitQueueTest, WaitingFromACallbackIsRefused) {
+  kv::CommitQueue q;
+  rocksdb::Status wait, stop;
+  uint64_t t = q.Add(
+      [&](const rocksdb::Status&) {
+        wait = q.WaitIdle();
+        stop = q.Stop();
+      },
+      {});
+  q.Complete(t, rocksdb::Status::OK());
+  ASSERT_TRUE(q.Stop().ok());
+  EXPECT_TRUE(wait.IsInvalidArgument()) << wait.ToString();
+  EXPECT_TRUE(stop.IsInvalidArgument()) << stop.ToString();
+  EXPECT_EQ(q.stats().delivered_ok, 1u);
+}
+
+}  // namespace
+}  // namespace wtrocks::testing
