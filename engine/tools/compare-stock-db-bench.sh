@@ -8,6 +8,9 @@
 # prints one line per run:
 #   <bench> <config> ops=<ops/s> p50=<us> p99=<us> p999=<us>
 # Raw db_bench output goes to OUT_DIR. This is a measurement, not a test.
+# WTROCKS_BENCH_PREFIX runs db_bench under a wrapper, e.g. "chrt -f 10" so
+# that on a machine shared with compiles the scheduler delays neither the
+# default FileSystem's fdatasync caller nor wal/'s completion thread.
 set -euo pipefail
 plugin=$(realpath "${1:?path to libwtrocks.so}")
 out=$(realpath -m "${2:?output dir}")
@@ -20,6 +23,7 @@ cleanup() {
   rm -f "$img"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 truncate -s 4G "$img"
 dev=$(losetup -f --show "$img")
 mkfs.xfs -q -f "$dev"
@@ -58,7 +62,7 @@ for r in $(seq 1 "$rounds"); do
         fsarg=(--fs_uri="$uri")
       fi
       # shellcheck disable=SC2086
-      "${pre[@]}" db_bench "${fsarg[@]}" --db="$mnt/db" --histogram=1 \
+      ${WTROCKS_BENCH_PREFIX:-} "${pre[@]}" db_bench "${fsarg[@]}" --db="$mnt/db" --histogram=1 \
         --statistics=0 $bargs >"$log" 2>&1 || { echo "$bname $cname FAILED (see $log)"; continue; }
       ops=$(awk '$2 == ":" && $4 == "micros/op" {print $5; exit}' "$log")
       pct=$(grep -m1 '^Percentiles:' "$log" | sed 's/Percentiles: //' || true)
