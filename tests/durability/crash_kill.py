@@ -44,9 +44,16 @@ def parse_args():
                    help="kill after at most this many acks per point")
     p.add_argument("--tools-every", type=int, default=1,
                    help="run ldb/sst_dump after every Nth point (and the last)")
+    p.add_argument("--async", dest="async_", action="store_true",
+                   help="commit with the KV layer's WriteAsync, 8 in flight "
+                        "per writer")
     p.add_argument("--keep", action="store_true",
                    help="keep the work directory even when all passed")
     return p.parse_args()
+
+
+ASYNC_RUN = ["--async", "--inflight=8"]
+ASYNC_VERIFY = ["--inflight=8"]
 
 
 def replay_cmd(args, seed, points):
@@ -54,7 +61,8 @@ def replay_cmd(args, seed, points):
         sys.executable, os.path.abspath(__file__),
         f"--workload={args.workload}", f"--mode={args.mode}",
         f"--points={points}", f"--seed={seed}", f"--fs={args.fs}",
-        f"--max-acks={args.max_acks}", "--keep"]) + (
+        f"--max-acks={args.max_acks}", "--keep"] +
+        (["--async"] if args.async_ else [])) + (
             "   (WTROCKS_SCRATCH_ENV must name the scratch env file; kill "
             "timing is seeded but the machine's speed is not, so a replay "
             "retries the same parameters, not the same instant)")
@@ -69,6 +77,7 @@ def kill_point(args, rng, db, acklog):
     delay = rng.uniform(0, 0.05)
     cmd = [args.workload, "run", f"--db={db}", f"--acklog={acklog}",
            f"--mode={args.mode}", f"--writers={writers}", f"--seed={wseed}"]
+    cmd += ASYNC_RUN if args.async_ else []
     base = durlib.ack_lines(acklog)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -106,10 +115,13 @@ def main():
         os.makedirs(work)
     else:
         base = durlib.scratch_dir(args.fs)
-        work = os.path.join(base, f"kill-{args.mode}-{seed}")
+        work = os.path.join(base, f"kill-{args.mode}-{seed}" +
+                            ("-async" if args.async_ else ""))
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
     rc, out = durlib.run([args.workload, "probe", work, args.mode])
+    if args.async_ and args.mode == "default":
+        rc, out = durlib.SKIP, "async commits need a wtrocks mode"
     if rc == durlib.SKIP:
         durlib.skip(out.strip())
     if rc != 0:
@@ -130,7 +142,7 @@ def main():
             failure = (i, what, err)
             break
         vcmd = [args.workload, "verify", f"--db={db}", f"--acklog={acklog}",
-                f"--mode={args.mode}"]
+                f"--mode={args.mode}"] + (ASYNC_VERIFY if args.async_ else [])
         rc, out = durlib.run(vcmd, timeout=600)
         s = durlib.parse_summary(out)
         if rc != 0 or s is None:
@@ -156,7 +168,7 @@ def main():
 
     points = args.points if failure is None else failure[0] + 1
     print(durlib.summary_line(
-        "kill", args.mode, points, totals["checked"], totals["lost"],
+        "kill-async" if args.async_ else "kill", args.mode, points, totals["checked"], totals["lost"],
         totals["corrupted"], reordered=totals["reordered"],
         unexpected=totals["unexpected"], tool_checks=tool_runs,
         seed=seed, result="FAIL" if failure else "ok"), flush=True)

@@ -35,6 +35,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +56,9 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "wal/probe.h"
+#ifdef WTROCKS_HAVE_KV
+#include "engine/kv/kv_db.h"
+#endif
 
 namespace {
 
@@ -73,11 +77,14 @@ struct Flags {
   std::string what;              // tamper: drop | corrupt | hole
   int writers = 4;
   uint64_t seed = 1;
-  double seconds = 0;        // 0: until killed or ops reached
-  uint64_t ops = 0;          // per writer; 0: unlimited
-  uint64_t ack_lines = 0;    // verify: only the first N ack lines must hold
-  bool async = false;        // run: KV layer WriteAsync instead of sync=true
-  bool read_only = false;    // verify: OpenForReadOnly (no recovery writes)
+  double seconds = 0;      // 0: until killed or ops reached
+  uint64_t ops = 0;        // per writer; 0: unlimited
+  uint64_t ack_lines = 0;  // verify: only the first N ack lines must hold
+  bool async = false;      // run: KV layer WriteAsync instead of sync=true
+  // run --async: commits one writer may have in flight; verify: the same
+  // number, which bounds how far past its last ack a writer may have got.
+  uint64_t inflight = 1;
+  bool read_only = false;  // verify: OpenForReadOnly (no recovery writes)
   uint64_t write_buffer = 256 << 10;
   std::string info_log_dir;  // RocksDB's info LOG elsewhere (db_log_dir)
   std::string dm_mark;       // run: dm-log-writes device to mark per ack
@@ -91,6 +98,8 @@ struct Flags {
           "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
           "  [--ops=N] [--async] [--write_buffer=BYTES] [--info_log_dir=DIR]\n"
           "  [--dm_mark=DMNAME]  (run: mark a dm-log-writes log per ack)\n"
+          "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
+          "                           verify: pass the same --inflight)\n"
           "  verify: [--ack_lines=N] [--read_only]\n"
           "usage: dur_workload tamper --db=DIR --acklog=FILE "
           "--what=drop|corrupt|hole\n"
@@ -108,7 +117,8 @@ Flags ParseFlags(int argc, char** argv) {
     f.mode = argv[3];
     return f;
   }
-  if (f.cmd != "run" && f.cmd != "verify" && f.cmd != "tamper") Usage("unknown command " + f.cmd);
+  if (f.cmd != "run" && f.cmd != "verify" && f.cmd != "tamper")
+    Usage("unknown command " + f.cmd);
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     size_t eq = a.find('=');
@@ -144,6 +154,9 @@ Flags ParseFlags(int argc, char** argv) {
       f.write_buffer = num();
     } else if (k == "--info_log_dir") {
       f.info_log_dir = v;
+    } else if (k == "--inflight") {
+      f.inflight = num();
+      if (f.inflight < 1 || f.inflight > 1024) Usage("bad --inflight");
     } else if (k == "--dm_mark") {
       f.dm_mark = v;
     } else if (k == "--what") {
@@ -212,13 +225,13 @@ std::string Payload(int w, uint64_t seq, size_t n) {
 std::string Value(int w, uint64_t seq, size_t n) {
   std::string payload = Payload(w, seq, n);
   char hashed[64];
-  int hl = snprintf(hashed, sizeof(hashed), "%02d %010" PRIu64 " %06zu", w,
-                    seq, n);
+  int hl =
+      snprintf(hashed, sizeof(hashed), "%02d %010" PRIu64 " %06zu", w, seq, n);
   uint64_t h = Fnv1a(hashed, hl) ^ Fnv1a(payload.data(), payload.size());
   char header[kHeaderLen + 1];
   snprintf(header, sizeof(header),
-           "wtdur w=%02d s=%010" PRIu64 " n=%06zu h=%016" PRIx64 "|", w, seq,
-           n, h);
+           "wtdur w=%02d s=%010" PRIu64 " n=%06zu h=%016" PRIx64 "|", w, seq, n,
+           h);
   return std::string(header, kHeaderLen) + payload;
 }
 
@@ -405,22 +418,51 @@ rocksdb::WriteBatch MakeBatch(uint64_t seed, int w, uint64_t seq) {
 
 int Run(const Flags& f) {
   std::string desc;
-  auto fs = MakeFs(f, &desc);
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
-  rocksdb::Options opts = DbOptions(f, env.get());
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(opts, f.db, &raw);
+  std::shared_ptr<rocksdb::FileSystem> fs;
+  std::unique_ptr<rocksdb::Env> env;
+  std::unique_ptr<rocksdb::DB> owned_db;
+  rocksdb::DB* dbp = nullptr;
+#ifdef WTROCKS_HAVE_KV
+  std::unique_ptr<wtrocks::kv::KvDb> kv;
+#endif
+  rocksdb::Status s;
+  if (f.async) {
+#ifdef WTROCKS_HAVE_KV
+    if (f.mode == "default" && f.uri.empty()) {
+      printf("run: async commits need a wtrocks mode, not default\n");
+      return 77;
+    }
+    wtrocks::kv::KvOptions ko;
+    ko.path = f.db;
+    ko.mode = f.mode;
+    ko.fs_uri = f.uri;
+    // The KV layer installs its own Env; ours must stay the default.
+    ko.db_options = DbOptions(f, rocksdb::Env::Default());
+    s = wtrocks::kv::KvDb::Open(ko, &kv);
+    if (s.ok()) dbp = kv->db();
+    desc = "kv:" + (f.uri.empty() ? f.mode : f.uri);
+#else
+    printf("run: async unavailable: engine/kv not built\n");
+    return 77;
+#endif
+  } else {
+    fs = MakeFs(f, &desc);
+    env = rocksdb::NewCompositeEnv(fs);
+    rocksdb::Options opts = DbOptions(f, env.get());
+    s = rocksdb::DB::Open(opts, f.db, &dbp);
+    owned_db.reset(dbp);
+  }
   if (!s.ok()) {
     fprintf(stderr, "dur_workload run: open %s (%s): %s\n", f.db.c_str(),
             desc.c_str(), s.ToString().c_str());
     printf("run: open_error=\"%s\"\n", s.ToString().c_str());
     return 3;
   }
-  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::DB* db = dbp;
 
   RunState st;
-  st.ack_fd = open(f.acklog.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-                   0644);
+  st.ack_fd =
+      open(f.acklog.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (st.ack_fd < 0) {
     fprintf(stderr, "dur_workload: open %s: %s\n", f.acklog.c_str(),
             strerror(errno));
@@ -436,11 +478,6 @@ int Run(const Flags& f) {
       return 2;
     }
   }
-  if (f.async) {
-    // The KV layer (engine/kv) is not wired in yet.
-    printf("run: async unavailable: KV layer not linked\n");
-    return 77;
-  }
 
   // Tell the harness we are writing (it times kill points from here).
   printf("run: started mode=%s writers=%d seed=%" PRIu64 "\n", desc.c_str(),
@@ -450,11 +487,45 @@ int Run(const Flags& f) {
   std::vector<std::thread> threads;
   for (int w = 0; w < f.writers; ++w) {
     threads.emplace_back([&, w] {
-      uint64_t seq = ResumeSeq(db.get(), w);
+      uint64_t seq = ResumeSeq(db, w);
       // What recovery brought back was read back from an open DB: from now
       // on it counts as acknowledged, or a later crash could lose it
       // unnoticed (and the "never issued" bound would misfire).
       if (seq > 0) ReportAck(&st, w, seq - 1);
+#ifdef WTROCKS_HAVE_KV
+      if (kv) {
+        // Up to f.inflight commits in flight; callbacks arrive in commit
+        // order, so acks stay in seq order per writer.
+        std::mutex mu;
+        std::condition_variable cv;
+        uint64_t pending = 0;
+        bool failed = false;
+        for (uint64_t i = 0; !st.stop.load() && (f.ops == 0 || i < f.ops);
+             ++i, ++seq) {
+          {
+            std::unique_lock<std::mutex> l(mu);
+            cv.wait(l, [&] { return pending < f.inflight || failed; });
+            if (failed) break;
+            ++pending;
+          }
+          rocksdb::WriteBatch b = MakeBatch(f.seed, w, seq);
+          kv->WriteAsync(&b, [&, w, seq](const rocksdb::Status& cs) {
+            if (cs.ok()) {
+              ReportAck(&st, w, seq);
+            } else {
+              NoteError(&st, w, seq, cs);
+            }
+            std::lock_guard<std::mutex> l(mu);
+            if (!cs.ok()) failed = true;
+            --pending;
+            cv.notify_all();
+          });
+        }
+        std::unique_lock<std::mutex> l(mu);
+        cv.wait(l, [&] { return pending == 0; });
+        return;
+      }
+#endif
       for (uint64_t i = 0; !st.stop.load() && (f.ops == 0 || i < f.ops);
            ++i, ++seq) {
         rocksdb::WriteBatch b = MakeBatch(f.seed, w, seq);
@@ -480,7 +551,11 @@ int Run(const Flags& f) {
     st.stop = true;
   }
   for (auto& t : threads) t.join();
-  rocksdb::Status cs = db->Close();
+  rocksdb::Status cs;
+#ifdef WTROCKS_HAVE_KV
+  if (kv) cs = kv->Close();
+#endif
+  if (owned_db) cs = owned_db->Close();
   close(st.ack_fd);
   printf("run: acked=%" PRIu64 " errors=%" PRIu64 " first_error=\"%s\"\n",
          st.acked.load(), st.errors.load(), st.first_error.c_str());
@@ -514,9 +589,10 @@ int Verify(const Flags& f) {
     // An empty DB directory with no acks is a crash before the first
     // write: nothing to check, nothing lost.
     if (acked_total == 0 && s.IsInvalidArgument()) {
-      printf("checked=0 lost=0 corrupted=0 reordered=0 unexpected=0 keys=0 "
-             "note=\"no DB yet: %s\"\n",
-             s.ToString().c_str());
+      printf(
+          "checked=0 lost=0 corrupted=0 reordered=0 unexpected=0 keys=0 "
+          "note=\"no DB yet: %s\"\n",
+          s.ToString().c_str());
       return 0;
     }
     printf("verify: open_error=\"%s\" acked=%" PRIu64 "\n",
@@ -542,7 +618,8 @@ int Verify(const Flags& f) {
   auto detail = [&](const std::string& d) {
     if (details.size() < 20) details.push_back(d);
   };
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ++keys;
     std::string k = it->key().ToString();
@@ -622,15 +699,15 @@ int Verify(const Flags& f) {
              " but highest seq is " + std::to_string(max));
     }
     auto a = max_acked_any.find(w);
-    uint64_t bound = a == max_acked_any.end() ? 0 : a->second + 1;
+    uint64_t bound =
+        (a == max_acked_any.end() ? 0 : a->second + 1) + (f.inflight - 1);
     // With no ack at all, seq 0 may still have been in flight; after a
     // resumed run the bound is loose only by the one in-flight write.
     if (max > bound) {
       ++unexpected;
-      detail("writer " + std::to_string(w) + " has seq " +
-             std::to_string(max) + " but its highest ack is " +
-             (a == max_acked_any.end() ? "none"
-                                       : std::to_string(a->second)));
+      detail("writer " + std::to_string(w) + " has seq " + std::to_string(max) +
+             " but its highest ack is " +
+             (a == max_acked_any.end() ? "none" : std::to_string(a->second)));
     }
   }
   it.reset();  // an iterator must not outlive the DB

@@ -3,7 +3,8 @@
 #
 # The long durability run (not part of `make test`): every scenario, every
 # mode, at the sizes issue 6 asks for:
-#   kill      200 SIGKILL points per mode (ldb/sst_dump every 5th point)
+#   kill      200 SIGKILL points per mode (ldb/sst_dump every 5th point),
+#             with sync=true writes and again with async commits (WriteAsync)
 #   enospc    sst and wal variants per mode
 #   powercut  60 replayed FLUSH/FUA points per mode on a 10 s run (VM)
 #   ioerr     3 seeds per mode (VM)
@@ -64,6 +65,9 @@ if [ $host = 1 ]; then
   for m in $modes; do
     scenario "kill-$m" python3 "$here/crash_kill.py" --workload="$B/dur_workload" \
       --mode="$m" --points=200 --tools-every=5 --seed="$seed"
+    [ "$m" = default ] ||
+      scenario "kill-async-$m" python3 "$here/crash_kill.py" --workload="$B/dur_workload" \
+        --mode="$m" --points=200 --tools-every=5 --seed="$seed" --async
   done
   for m in $modes; do
     for v in sst wal; do
