@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -83,7 +84,13 @@ int RunCommand(const std::string& cmd, std::string* output) {
 
 std::string BuildDir() {
   const char* d = getenv("WTROCKS_BUILD_DIR");
-  return d ? d : "";
+  if (d != nullptr && *d != '\0') return d;
+  // Test binaries and libwtrocks.so both land at the top of the build tree,
+  // so the binary's own directory is the fallback when ctest did not pass
+  // the variable.
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "" : exe.parent_path().string();
 }
 
 std::string ReadFile(const std::string& path) {

@@ -56,7 +56,8 @@ std::map<std::string, std::string> Dump(
 // exit normally) and its stdout+stderr in *output.
 int RunCommand(const std::string& cmd, std::string* output);
 
-// Directory holding libwtrocks.so (WTROCKS_BUILD_DIR from ctest).
+// Directory holding libwtrocks.so: WTROCKS_BUILD_DIR, else the directory
+// of the running test binary.
 std::string BuildDir();
 
 // Reads a whole file ("" if it cannot).
