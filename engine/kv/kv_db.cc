@@ -135,6 +135,7 @@ void KvDb::WriteAsync(rocksdb::WriteBatch* batch, CommitCallback cb) {
 
 void KvDb::WriteAsync(const rocksdb::WriteOptions& wo_in,
                       rocksdb::WriteBatch* batch, CommitCallback cb) {
+  if (!cb) cb = [](const rocksdb::Status&) {};  // fire and forget
   Gate g(this);
   if (!g.entered()) {
     cb(Closed());
@@ -186,6 +187,7 @@ std::future<rocksdb::Status> KvDb::WriteAsync(rocksdb::WriteBatch* batch) {
 
 void KvDb::PutAsync(const rocksdb::Slice& key, const rocksdb::Slice& value,
                     CommitCallback cb) {
+  if (!cb) cb = [](const rocksdb::Status&) {};
   rocksdb::WriteBatch b;
   rocksdb::Status s = b.Put(key, value);
   if (!s.ok()) {

@@ -23,7 +23,9 @@
 //   - run on one thread the KvDb owns; they may block and may call
 //     WriteAsync/Put/Get, but must not call Close or WaitForCommits;
 //   - run inline, before WriteAsync returns, only when the database is
-//     already closed (Status::Aborted).
+//     already closed (Status::Aborted);
+//   - must not throw (it would end the process on the delivery thread).
+// An empty callback is allowed: the commit is then fire-and-forget.
 // Errors are sticky: after one commit fails to become durable, every later
 // commit is delivered that same error.
 //

@@ -40,12 +40,15 @@ TEST(KvAsyncCommitTest, BlockingApiAndFutureForm) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   ASSERT_TRUE(db->Get("d", &v).ok());
   EXPECT_EQ(v, "4");
+  db->PutAsync("f", "6", nullptr);  // fire and forget is allowed
+  ASSERT_TRUE(db->WaitForCommits().ok());
+  EXPECT_EQ(db->commit_stats().delivered_ok, 2u);
   std::vector<std::string> seen;
   ASSERT_TRUE(db->Scan("", [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
                   seen.push_back(k.ToString());
                   return true;
                 }).ok());
-  EXPECT_EQ(seen, (std::vector<std::string>{"b", "c", "d"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"b", "c", "d", "f"}));
   ASSERT_TRUE(db->Close().ok());
   // Closed: blocking calls fail, async ones are refused inline, exactly once.
   EXPECT_TRUE(db->Put("e", "5").IsAborted());
@@ -56,7 +59,7 @@ TEST(KvAsyncCommitTest, BlockingApiAndFutureForm) {
   });
   EXPECT_EQ(calls, 1);
   auto back = ReadBack(dir + "/db");
-  EXPECT_EQ(back.size(), 3u);
+  EXPECT_EQ(back.size(), 4u);
   EXPECT_EQ(back["c"], "3");
 }
 
