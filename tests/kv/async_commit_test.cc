@@ -13,6 +13,7 @@
 
 #include "tests/kv/kv_test_util.h"
 #include "tests/lib/scratch_fs.h"
+#include "wal/probe.h"
 
 namespace wtrocks::testing {
 namespace {
@@ -66,17 +67,29 @@ TEST(KvAsyncCommitTest, BlockingApiAndFutureForm) {
 // One writer, a single WAL: the callback of commit i must see the WAL's
 // durable watermark at or past the end of record i (the file size right
 // after WriteAsync i returned), and callbacks come once each, in order.
-TEST(KvAsyncCommitTest, CallbackRunsOnlyAfterItsRecordIsDurableInOrder) {
+// Run for every wal/ mode this machine supports on XFS.
+class KvDurableBeforeAckTest : public ::testing::TestWithParam<wal::Mode> {};
+
+TEST_P(KvDurableBeforeAckTest, CallbackRunsOnlyAfterItsRecordIsDurableInOrder) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  wal::ProbeResult probe;
+  ASSERT_TRUE(wal::Probe(dir, &probe).ok());
+  if (!probe.Of(GetParam()).supported) {
+    GTEST_SKIP() << wal::ModeName(GetParam())
+                 << " unsupported here: " << probe.Of(GetParam()).reason;
+  }
   kv::KvOptions o = TestOptions(dir);
+  o.mode = wal::ModeName(GetParam());
   o.db_options.write_buffer_size = 64 << 20;  // no WAL switch in this test
   std::unique_ptr<kv::KvDb> db;
-  ASSERT_TRUE(kv::KvDb::Open(o, &db).ok());
+  rocksdb::Status open = kv::KvDb::Open(o, &db);
+  ASSERT_TRUE(open.ok()) << open.ToString();
   engine::WalBarrier start = db->fs()->CaptureWalBarrier();
   ASSERT_EQ(start.points.size(), 1u);
   std::shared_ptr<wal::DurableFile> wal_file = start.points[0].file;
+  ASSERT_EQ(wal_file->mode(), GetParam());
 
-  constexpr int kN = 3000;
+  constexpr int kN = 2000;
   std::vector<uint64_t> record_end(kN), watermark_at_cb(kN);
   std::vector<std::atomic<int>> calls(kN);
   std::vector<int> order;
@@ -111,6 +124,12 @@ TEST(KvAsyncCommitTest, CallbackRunsOnlyAfterItsRecordIsDurableInOrder) {
   auto back = ReadBack(dir + "/db");
   EXPECT_EQ(back.size(), static_cast<size_t>(kN));
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, KvDurableBeforeAckTest,
+                         ::testing::ValuesIn(wal::kConcreteModes),
+                         [](const ::testing::TestParamInfo<wal::Mode>& m) {
+                           return std::string(wal::ModeName(m.param));
+                         });
 
 // Several threads, each with a window of commits in flight, on a DB small
 // enough to flush and switch WALs many times (max_total_wal_size also forces

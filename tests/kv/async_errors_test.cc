@@ -15,14 +15,26 @@
 #include "engine/kv/ack_log.h"
 #include "tests/kv/kv_test_util.h"
 #include "tests/lib/scratch_fs.h"
+#include "wal/probe.h"
 
 namespace wtrocks::testing {
 namespace {
 
-TEST(KvAsyncErrorsTest, InjectedCompletionErrorReachesCallbacksAndSticks) {
+// Run for every wal/ mode this machine supports on XFS: each backend must
+// carry a completion error to the barrier.
+class KvInjectedErrorTest : public ::testing::TestWithParam<wal::Mode> {};
+
+TEST_P(KvInjectedErrorTest, ReachesCallbacksAndSticks) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  wal::ProbeResult probe;
+  ASSERT_TRUE(wal::Probe(dir, &probe).ok());
+  if (!probe.Of(GetParam()).supported) {
+    GTEST_SKIP() << wal::ModeName(GetParam())
+                 << " unsupported here: " << probe.Of(GetParam()).reason;
+  }
   std::atomic<bool> fail{false};
   kv::KvOptions o = TestOptions(dir);
+  o.mode = wal::ModeName(GetParam());
   o.wal_completion_fault = [&](uint64_t, uint64_t, int res) {
     return fail.load() ? -EIO : res;
   };
@@ -68,6 +80,12 @@ TEST(KvAsyncErrorsTest, InjectedCompletionErrorReachesCallbacksAndSticks) {
         << "acknowledged key lost: k" << i;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, KvInjectedErrorTest,
+                         ::testing::ValuesIn(wal::kConcreteModes),
+                         [](const ::testing::TestParamInfo<wal::Mode>& m) {
+                           return std::string(wal::ModeName(m.param));
+                         });
 
 // The oracle's view (issue 6): an AckLog line per commit, in commit order,
 // "ack" before the fault and "fail ... | <status>" after it.
