@@ -21,7 +21,7 @@ W=$B/dur_workload LW=$B/wt_logwrites
 data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
 fail() { echo "FAIL: $*"; exit 1; }
 t0=$(date +%s)
-phase() { echo "  [$(( $(date +%s) - t0 ))s] $*"; }
+phase() { echo "  [$(( $(date +%s) - t0 ))s $(date -u +%T)] $*"; }
 for t in "$W" "$LW"; do [ -x "$t" ] || fail "$t missing: build dur_workload and wt_logwrites"; done
 
 sz=$(blockdev --getsz "$data")

@@ -81,9 +81,9 @@ if [ $vm = 1 ]; then
   for m in $modes; do
     scenario "powercut-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
       --points 60 --seconds 10 --seed "$seed" --timeout 3600
-    for s in 1 2 3; do
-      scenario "ioerr-$m-$s" "$here/vm-scenario.sh" "$B" ioerr "$m" --seed $((seed + s))
-    done
+  done
+  for s in 1 2 3; do
+    scenario "ioerr-$s" "$here/vm-scenario.sh" "$B" ioerr "${modes// /,}" --seed $((seed + s))
   done
 fi
 log "# failed=$failed"

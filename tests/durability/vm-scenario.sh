@@ -6,6 +6,7 @@
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
 #   powercut  powercut-guest.sh: two NVMe disks, data and dm-log-writes log
 #   ioerr     ioerr-guest.sh: one NVMe disk under dm-linear/dm-flakey
+#             (MODE may be a comma-separated list: one boot for all)
 # (see those scripts and README.md). Prints the guest's summary line
 #   durability: scenario=S mode=M points=N acked_checked=N lost=0 corrupted=0 ...
 # Exit 0 pass, 1 fail (with the replay command), 77 skipped: no kernel
@@ -39,11 +40,14 @@ done
 case $scenario in
 powercut)
   # 512M data disk (XFS needs 300M), 2G log: the log holds every write.
-  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --disk 2G \
+  # --cache unsafe: the power cut is the log replay, not QEMU's cache; the
+  # guest's FLUSH/FUA flags are logged all the same, and host flushes of
+  # the images only cost time.
+  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --disk 2G --cache unsafe \
     --mem 2G --timeout "$timeout" -- \
     "$here/powercut-guest.sh" "$B" "$mode" "$points" "$secs" "$seed" ;;
 ioerr)
-  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M \
+  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --cache unsafe \
     --mem 1G --timeout "$timeout" -- "$here/ioerr-guest.sh" "$B" "$mode" "$seed" ;;
 *) echo "vm-scenario.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
