@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/config.h"
+#include "engine/engine_stats.h"
 #include "engine/file_kind.h"
 #include "engine/status_map.h"
 #include "engine/wtrocks_fs.h"
@@ -192,6 +193,45 @@ TEST(StatusMapTest, EioIsIOErrorNamingFileAndErrno) {
   EXPECT_TRUE(
       ToIOStatus(wal::Status::NotSupported("no"), "x").IsNotSupported());
   EXPECT_TRUE(ToIOStatus(wal::Status::OK(), "x").ok());
+}
+
+// db_bench_ext parses this line: every key engine/README.md lists must be
+// there, as " key=", in this order.
+TEST(StatsLineTest, HasEveryDocumentedKeyInOrder) {
+  EngineStats stats;
+  stats.wal_files.wal.appends = 7;
+  stats.wal_files.wal.durable_latency_us.Add(100);
+  stats.passthrough_sync_calls = 3;
+  stats.wal_files.wal.fsync_calls = 2;
+  std::string line = stats.ToLine();
+  ASSERT_EQ(line.rfind("wtrocks-stats ", 0), 0u) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  std::vector<std::string> keys = {"wal_mode", "sst_mode"};
+  for (const char* kind : {"wal", "sst"}) {
+    for (const char* k :
+         {"files", "appends", "bytes", "data_writes", "durable_ios",
+          "sync_calls", "fsync_calls", "fsync_avoided", "prezero_bytes",
+          "short_writes", "errors", "lat_count", "lat_mean_us", "lat_p50_us",
+          "lat_p99_us", "lat_p999_us", "lat_max_us"}) {
+      keys.push_back(std::string(kind) + "_" + k);
+    }
+    if (std::string(kind) == "wal") keys.push_back("wal_reused");
+  }
+  for (const char* k :
+       {"other_files", "other_sync_calls", "fsync_calls", "fsync_avoided"}) {
+    keys.push_back(k);
+  }
+  size_t pos = 0;
+  for (const std::string& k : keys) {
+    size_t at = line.find(" " + k + "=", pos);
+    ASSERT_NE(at, std::string::npos)
+        << "missing or out of order: " << k << " in " << line;
+    pos = at + 1;
+  }
+  EXPECT_NE(line.find(" wal_appends=7 "), std::string::npos) << line;
+  EXPECT_NE(line.find(" wal_lat_count=1 "), std::string::npos) << line;
+  EXPECT_NE(line.find(" fsync_calls=5 "), std::string::npos) << line;
+  EXPECT_NE(line.find(" wal_mode=none "), std::string::npos) << line;
 }
 
 }  // namespace
