@@ -84,6 +84,9 @@ struct Flags {
   // run --async: commits one writer may have in flight; verify: the same
   // number, which bounds how far past its last ack a writer may have got.
   uint64_t inflight = 1;
+  // run: sync=false, acks that mean nothing. Only for the negative control
+  // that proves the power-cut check can see a loss.
+  bool unsafe_nosync = false;
   bool read_only = false;  // verify: OpenForReadOnly (no recovery writes)
   uint64_t write_buffer = 256 << 10;
   std::string info_log_dir;  // RocksDB's info LOG elsewhere (db_log_dir)
@@ -98,6 +101,7 @@ struct Flags {
           "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
           "  [--ops=N] [--async] [--write_buffer=BYTES] [--info_log_dir=DIR]\n"
           "  [--dm_mark=DMNAME]  (run: mark a dm-log-writes log per ack)\n"
+          "  [--unsafe_nosync]  (run: sync=false; negative control only)\n"
           "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
           "                           verify: pass the same --inflight)\n"
           "  verify: [--ack_lines=N] [--read_only]\n"
@@ -157,6 +161,8 @@ Flags ParseFlags(int argc, char** argv) {
     } else if (k == "--inflight") {
       f.inflight = num();
       if (f.inflight < 1 || f.inflight > 1024) Usage("bad --inflight");
+    } else if (k == "--unsafe_nosync") {
+      f.unsafe_nosync = true;
     } else if (k == "--dm_mark") {
       f.dm_mark = v;
     } else if (k == "--what") {
@@ -530,7 +536,7 @@ int Run(const Flags& f) {
            ++i, ++seq) {
         rocksdb::WriteBatch b = MakeBatch(f.seed, w, seq);
         rocksdb::WriteOptions wo;
-        wo.sync = true;
+        wo.sync = !f.unsafe_nosync;
         rocksdb::Status ws = db->Write(wo, &b);
         if (!ws.ok()) {
           NoteError(&st, w, seq, ws);

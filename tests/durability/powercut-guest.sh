@@ -1,5 +1,5 @@
 #!/bin/bash
-# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED
+# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED [control]
 #
 # Runs INSIDE the VM (started by powercut.sh through kernel-patches/vm-run.sh
 # with two disks: $WT_DISK0 data, $WT_DISK1 log). Power-cut scenario:
@@ -13,10 +13,16 @@
 #      is present and intact, in per-writer prefix order.
 # Points: POINTS of the FLUSH/FUA entries after the workload's start mark,
 # spread evenly over the run, always including the last entry of the log.
+# `control` is the negative control: the workload writes with sync=false
+# and acknowledges anyway, so some replayed point must show lost writes;
+# it passes only if one does (proof that the check can fail).
 # Exit 0 pass, 1 fail, 77 MODE unsupported on this kernel/filesystem.
 set -uo pipefail
 export PATH=/usr/sbin:/sbin:$PATH
 B=${1:?build dir} mode=${2:?mode} npoints=${3:?points} secs=${4:?seconds} seed=${5:?seed}
+control=${6:-}
+extra=() scenario=powercut
+[ "$control" = control ] && extra=(--unsafe_nosync) scenario=powercut-control
 W=$B/dur_workload LW=$B/wt_logwrites
 data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
 fail() { echo "FAIL: $*"; exit 1; }
@@ -40,7 +46,7 @@ esac
 mkdir -p /tmp/log
 phase "mkfs+mount+probe done"
 "$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
-  --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log ||
+  --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log "${extra[@]}" ||
   fail "workload (mode $mode seed $seed) exited $?"
 umount /tmp/mnt || fail "umount"
 dmsetup remove lw || fail "dmsetup remove"
@@ -93,10 +99,12 @@ for p in $(sort -nu /tmp/sel); do
   done
   c=$(echo "$summary" | grep -o "checked=[0-9]*" | cut -d= -f2)
   checked=${c:-$checked}
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -ne 0 ] && [ -n "$control" ] && [ "$rc" -eq 1 ]; then
+    summary="$summary (expected here: unsynced acks)"
+  elif [ "$rc" -ne 0 ]; then
     echo "$out"
     umount /tmp/mnt; losetup -d "$loop"
-    echo "durability: scenario=powercut mode=$mode points=$((n + 1)) acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected seed=$seed result=FAIL"
+    echo "durability: scenario=$scenario mode=$mode points=$((n + 1)) acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected seed=$seed result=FAIL"
     fail "replay to entry $p of $final: oracle exited $rc (mode $mode seed $seed)"
   fi
   if [ "$p" = "$final" ]; then
@@ -112,6 +120,11 @@ for p in $(sort -nu /tmp/sel); do
 done
 result=ok
 [ -z "$tools" ] || result=FAIL
-echo "durability: scenario=powercut mode=$mode points=$n acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected log_entries=$((final + 1)) seed=$seed result=$result"
+if [ -n "$control" ]; then
+  echo "durability: scenario=$scenario mode=$mode points=$n acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected seed=$seed result=$([ "$lost" -gt 0 ] && echo ok-loss-detected || echo FAIL-no-loss-seen)"
+  [ "$lost" -gt 0 ] || fail "negative control: sync=false acks were never caught missing (mode $mode seed $seed): the check cannot see a loss"
+  exit 0
+fi
+echo "durability: scenario=$scenario mode=$mode points=$n acked_checked=$checked lost=$lost corrupted=$corrupted reordered=$reordered unexpected=$unexpected log_entries=$((final + 1)) seed=$seed result=$result"
 [ -z "$tools" ] || fail "stock tools on the final state: $tools"
 exit 0

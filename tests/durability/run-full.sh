@@ -82,6 +82,8 @@ if [ $vm = 1 ]; then
     scenario "powercut-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
       --points 60 --seconds 10 --seed "$seed" --timeout 3600
   done
+  scenario powercut-control "$here/vm-scenario.sh" "$B" powercut default \
+    --points 20 --seconds 5 --seed "$seed" --control
   for s in 1 2 3; do
     scenario "ioerr-$s" "$here/vm-scenario.sh" "$B" ioerr "${modes// /,}" --seed $((seed + s))
   done

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
-#                [--seed S] [--kernel BZIMAGE] [--timeout S]
+#                [--seed S] [--kernel BZIMAGE] [--timeout S] [--control]
 #
 # Host side of the VM scenarios: boots our kernel with
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
@@ -18,7 +18,7 @@ B=$(cd "${1:?usage: $0 BUILD_DIR SCENARIO MODE [options]}" && pwd)
 scenario=${2:?scenario} mode=${3:?mode}
 shift 3
 points=4 secs=3 seed=${WTROCKS_DUR_SEED:-$(( $(date +%s) % 100000 ))}
-kernel=$B/kernel/patched/bzImage timeout=900
+kernel=$B/kernel/patched/bzImage timeout=900 control=""
 while [ $# -gt 0 ]; do
   case "$1" in
   --points) points=$2; shift ;;
@@ -26,6 +26,7 @@ while [ $# -gt 0 ]; do
   --seed) seed=$2; shift ;;
   --kernel) kernel=$2; shift ;;
   --timeout) timeout=$2; shift ;;
+  --control) control=control ;;  # powercut negative control (sync=false)
   *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -45,7 +46,7 @@ powercut)
   # the images only cost time.
   "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --disk 2G --cache unsafe \
     --mem 2G --timeout "$timeout" -- \
-    "$here/powercut-guest.sh" "$B" "$mode" "$points" "$secs" "$seed" ;;
+    "$here/powercut-guest.sh" "$B" "$mode" "$points" "$secs" "$seed" $control ;;
 ioerr)
   "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --cache unsafe \
     --mem 1G --timeout "$timeout" -- "$here/ioerr-guest.sh" "$B" "$mode" "$seed" ;;
@@ -54,7 +55,7 @@ esac
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
   echo "FAILED: $scenario, mode=$mode seed=$seed (vm-run status $rc)"
-  echo "replay: $0 $B $scenario $mode --points $points --seconds $secs --seed $seed --kernel $kernel"
+  echo "replay: $0 $B $scenario $mode --points $points --seconds $secs --seed $seed --kernel $kernel${control:+ --control}"
   echo "  (seeded workload; QEMU's timing is not, so a replay retries the same parameters)"
   [ "$rc" -eq 1 ] || rc=1
 fi
