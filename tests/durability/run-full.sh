@@ -8,6 +8,8 @@
 #   enospc    sst and wal variants per mode
 #   powercut  60 replayed FLUSH/FUA points per mode on a 10 s run (VM)
 #   ioerr     3 seeds per mode (VM)
+#   vmhost    kill (200 points, sync and async) and ENOSPC for writethrough,
+#             in the VM (the host kernel lacks the flag)
 # Needs BUILD_DIR built (dur_workload, wt_logwrites) and, for the VM part,
 # BUILD_DIR/kernel/patched/bzImage (kernel-patches/build-kernel.sh --out
 # BUILD_DIR/kernel/patched). Makes its own loop-device scratch filesystems
@@ -82,6 +84,8 @@ if [ $vm = 1 ]; then
     scenario "powercut-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
       --points 60 --seconds 10 --seed "$seed" --timeout 3600
   done
+  scenario vmhost-writethrough "$here/vm-scenario.sh" "$B" host writethrough \
+    --points 200 --seed "$seed" --timeout 5400
   scenario powercut-control "$here/vm-scenario.sh" "$B" powercut default \
     --points 20 --seconds 5 --seed "$seed" --control
   for s in 1 2 3; do

@@ -7,6 +7,8 @@
 #   powercut  powercut-guest.sh: two NVMe disks, data and dm-log-writes log
 #   ioerr     ioerr-guest.sh: one NVMe disk under dm-linear/dm-flakey
 #             (MODE may be a comma-separated list: one boot for all)
+#   host      hostscen-guest.sh: crash_kill.py (--points) and enospc.py on
+#             our kernel, for writethrough, which the host kernel lacks
 # (see those scripts and README.md). Prints the guest's summary line
 #   durability: scenario=S mode=M points=N acked_checked=N lost=0 corrupted=0 ...
 # Exit 0 pass, 1 fail (with the replay command), 77 skipped: no kernel
@@ -50,6 +52,9 @@ powercut)
 ioerr)
   "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 512M --cache unsafe \
     --mem 1G --timeout "$timeout" -- "$here/ioerr-guest.sh" "$B" "$mode" "$seed" ;;
+host)
+  "$repo/kernel-patches/vm-run.sh" --kernel "$kernel" --disk 1G --cache unsafe \
+    --mem 2G --timeout "$timeout" -- "$here/hostscen-guest.sh" "$B" "$mode" "$points" "$seed" ;;
 *) echo "vm-scenario.sh: unknown scenario $scenario" >&2; exit 2 ;;
 esac
 rc=$?
