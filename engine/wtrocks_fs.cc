@@ -128,6 +128,9 @@ IOStatus WtrocksFileSystem::OpenDurable(
     o.mode = cfg.wal_mode;
     o.durability = wal::Durability::kEveryWrite;
     o.prezero_bytes = cfg.prezero_bytes;
+    // RocksDB's Flush contract: a sync=false write that DB::Write returned
+    // for survives a crash of this process.
+    o.process_crash_safe = true;
     o.completion_fault = cfg.wal_completion_fault;
     why = std::string("wal=") + ModeOrAuto(cfg.wal_mode) + " requested";
   } else {

@@ -82,6 +82,7 @@ class DurableFileImpl final : public DurableFile {
         align_(align),
         zalign_(align > 4096 ? align : 4096),
         max_write_(AlignUp(opts.max_write_bytes ? opts.max_write_bytes : 1, align)),
+        copy_on_append_(opts.process_crash_safe && mode != Mode::kDirect),
         zeroed_end_(AlignDown(existing_size, zalign_)),
         physical_size_(existing_size),
         data_io_(this),
@@ -99,12 +100,23 @@ class DurableFileImpl final : public DurableFile {
     if (!error_.ok()) return error_;
     const auto* p = static_cast<const uint8_t*>(data);
     buf_.insert(buf_.end(), p, p + n);
+    uint64_t start = size_;
     size_ += n;
     if (end_offset) *end_offset = size_;
     Count(&Stats::appends, 1);
     Count(&Stats::append_bytes, n);
     MaybeSubmitLocked();
     MaybeZeroLocked();
+    if (copy_on_append_ && error_.ok()) {
+      // Outside mu_: the range is ours alone, and a pwrite may sleep (on a
+      // folio under write-through I/O, for one). The durable write that
+      // covers these bytes writes the same bytes again from buf_, so the
+      // order of the two does not matter.
+      l.unlock();
+      Status ws = CopyToKernel(p, n, start);
+      l.lock();
+      if (!ws.ok()) FailLocked(ws);
+    }
     Status s = error_;
     DeliverLocked(l);
     return s;
@@ -213,6 +225,21 @@ class DurableFileImpl final : public DurableFile {
   void Count(std::atomic<uint64_t> Stats::*field, uint64_t n) {
     (stats_.*field).fetch_add(n, std::memory_order_relaxed);
     (GlobalStats().*field).fetch_add(n, std::memory_order_relaxed);
+  }
+
+  Status CopyToKernel(const uint8_t* p, size_t n, uint64_t off) {
+    while (n > 0) {
+      ssize_t w = pwrite(fd_, p, n, static_cast<off_t>(off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        return Status::FromErrno(w < 0 ? errno : EIO,
+                                 WriteContext(off, n, "page-cache copy"));
+      }
+      p += w;
+      off += static_cast<uint64_t>(w);
+      n -= static_cast<size_t>(w);
+    }
+    return Status::OK();
   }
 
   Status BeyondEnd(uint64_t offset) const {
@@ -448,6 +475,7 @@ class DurableFileImpl final : public DurableFile {
   const uint64_t align_;   // direct: I/O alignment; else 1
   const uint64_t zalign_;  // prezero granularity
   const uint64_t max_write_;
+  const bool copy_on_append_;  // process_crash_safe in a buffered mode
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -520,7 +548,10 @@ Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts
   if (!s.ok()) return s;
   Mode mode;
   std::string why;
-  if (opts.mode == Mode::kAuto && probe.best == Mode::kDirect && !(opts.zero_tail_ok && every)) {
+  const char* no_direct = !(opts.zero_tail_ok && every) ? "the file is not zero_tail_ok"
+                          : opts.process_crash_safe   ? "appends must reach the page cache"
+                                                      : nullptr;
+  if (opts.mode == Mode::kAuto && probe.best == Mode::kDirect && no_direct) {
     // Direct cannot serve this file; take the best of the others.
     mode = Mode::kFsync;
     for (Mode m : kConcreteModes) {
@@ -529,11 +560,15 @@ Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts
         break;
       }
     }
-    why = std::string("auto chose ") + ModeName(mode) +
-          ": direct is not usable for a file that is not zero_tail_ok; " + probe.best_why;
+    why = std::string("auto chose ") + ModeName(mode) + ": direct is not usable here (" +
+          no_direct + "); " + probe.best_why;
   } else {
     s = ResolveMode(probe, opts.mode, &mode, &why);
     if (!s.ok()) return s;
+    if (mode == Mode::kDirect && opts.process_crash_safe) {
+      why += "; appends wait in memory until submitted, so a process crash can lose "
+             "appends that are not yet durable";
+    }
   }
   std::unique_ptr<Backend> backend = MakeBackend(mode);
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | backend->open_flags();

@@ -68,6 +68,15 @@ struct DurableFileOptions {
   // Largest single data write; a longer backlog goes out as several writes,
   // one after the other.
   uint64_t max_write_bytes = 4u << 20;
+  // Append returns only once the bytes are in the kernel's page cache, so a
+  // crash of this process cannot lose them (RocksDB's Flush contract for
+  // sync=false writes); only a machine crash can, until they are durable.
+  // Costs a plain pwrite per Append in the buffered modes. The direct mode
+  // cannot do it (the next O_DIRECT write would have to write back and drop
+  // those pages), so `auto` skips direct for such files, and an explicit
+  // direct file keeps appends in our memory until submitted (mode_reason()
+  // says so).
+  bool process_crash_safe = false;
   CompletionFault completion_fault;
 };
 
