@@ -11,7 +11,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* `dmsetup message DMNAME 0 mark TEXT`; returns 0 or -errno. */
+/* `dmsetup message DMNAME 0 mark TEXT`; returns 0 or -errno. TEXT must be
+ * one word: log-writes refuses a mark with more arguments (EINVAL). */
 static inline int wt_dm_mark(const char *dmname, const char *text)
 {
 	union {

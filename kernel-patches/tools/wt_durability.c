@@ -9,7 +9,7 @@
  *       pwritev2 (pure overwrites: FUA, no log force); phase 3 appends
  *       N/2 unaligned 1000-byte records into a second region with
  *       io_uring. Every acknowledged write is followed by the dm-log-writes
- *       mark "ack K V" (record K, version V), so the log says which
+ *       mark "ack:K:V" (record K, version V), so the log says which
  *       writes the application had been promised were durable at each
  *       point. F is the rw_flags (default wt,dsync; "dsync" runs the same
  *       workload on plain buffered O_DSYNC, for comparison).
@@ -72,7 +72,8 @@ static void acked(uint64_t k, uint64_t v)
 
 	if (!dmname)
 		return;
-	snprintf(text, sizeof(text), "ack %llu %llu", (unsigned long long)k,
+	/* One word: log-writes takes exactly one argument after "mark". */
+	snprintf(text, sizeof(text), "ack:%llu:%llu", (unsigned long long)k,
 		 (unsigned long long)v);
 	ret = wt_dm_mark(dmname, text);
 	if (ret)
