@@ -10,11 +10,19 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 # The root is read-only: everything a command may write lives on tmpfs.
-for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 tmpfs $d; done
+# The host's /tmp stays reachable at /run/host-tmp, so that host paths under
+# /tmp the job needs can be bound back (see vm-run.sh, $ctl/keep).
+mount -t tmpfs -o mode=1777 tmpfs /run
+mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp
+for d in /tmp /var/tmp; do mount -t tmpfs -o mode=1777 tmpfs $d; done
 mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 opts=trans=virtio,version=9p2000.L,msize=262144
 mkdir -p /tmp/wtctl && mount -t 9p -o $opts wtctl /tmp/wtctl
 ctl=/tmp/wtctl
+while read -r p; do
+  [ -n "$p" ] && [ -d "/run/host-tmp/${p#/tmp/}" ] || continue
+  mkdir -p "$p" && mount --bind "/run/host-tmp/${p#/tmp/}" "$p"
+done <$ctl/keep
 
 # A write-through bug typically shows up as a task stuck in D state: make
 # that a panic (and so a failed test) after 60 s instead of a silent timeout.

@@ -98,6 +98,12 @@ for size in "${disks[@]}"; do
   i=$((i + 1))
 done
 echo "$i" >"$ctl/ndisks"
+# The guest mounts a tmpfs over /tmp; host directories under /tmp that the
+# job needs (a checkout cloned there, as CI may do, and the working
+# directory) are bound back over it by vm-init.sh.
+for p in "$here/.." "$PWD" "$@"; do
+  case "$p" in /tmp/?*) (cd "$p" 2>/dev/null && pwd) || dirname "$p" ;; esac
+done | sort -u >"$ctl/keep"
 shares=(-virtfs "local,path=$ctl,mount_tag=wtctl,security_model=none")
 [ -n "$share" ] && shares+=(-virtfs "local,path=$(cd "$share" && pwd),mount_tag=wtshare,security_model=none")
 
