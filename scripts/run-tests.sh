@@ -33,19 +33,20 @@ run_ctest() {
   [ "$fails" -eq 0 ] || broken+=("$name")
 }
 
+# build DIR TARGET [cmake args...]
 build() {
-  local dir=$1; shift
-  echo "== build $dir"
+  local dir=$1 target=$2; shift 2
+  echo "== build $dir ($target)"
   if ! { cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
-         cmake --build "$dir" -j"$JOBS" >"$LOG/build-$(basename "$dir").log" 2>&1; }; then
+         cmake --build "$dir" -j"$JOBS" --target "$target" >"$LOG/build-$(basename "$dir").log" 2>&1; }; then
     tail -50 "$LOG/build-$(basename "$dir").log"
     failed=$((failed + 1)); broken+=("build:$dir"); return 1
   fi
 }
 
-if build build; then run_ctest main build; fi
-if build build-asan -DWTROCKS_SANITIZE=asan; then run_ctest asan build-asan -L unit; fi
-if build build-tsan -DWTROCKS_SANITIZE=tsan; then run_ctest tsan build-tsan -L tsan; fi
+if build build all; then run_ctest main build; fi
+if build build-asan wtrocks_unit_tests -DWTROCKS_SANITIZE=asan; then run_ctest asan build-asan -L unit; fi
+if build build-tsan wtrocks_unit_tests -DWTROCKS_SANITIZE=tsan; then run_ctest tsan build-tsan -L tsan; fi
 
 [ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
 echo "wtrocks: $passed passed, $failed failed, $skipped skipped"
