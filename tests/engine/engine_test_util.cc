@@ -71,17 +71,6 @@ std::map<std::string, std::string> Dump(rocksdb::DB* db,
   return out;
 }
 
-int RunCommand(const std::string& cmd, std::string* output) {
-  output->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 std::string BuildDir() {
   const char* d = getenv("WTROCKS_BUILD_DIR");
   if (d != nullptr && *d != '\0') return d;

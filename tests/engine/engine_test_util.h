@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <string>
+
+#include "tests/lib/file_util.h"
 #include <vector>
 
 #include "engine/wtrocks_fs.h"
@@ -52,9 +54,6 @@ rocksdb::Options SmallOptions(rocksdb::Env* env);
 std::map<std::string, std::string> Dump(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf = nullptr);
 
-// Runs `cmd` through /bin/sh, returns its exit status (-1 if it did not
-// exit normally) and its stdout+stderr in *output.
-int RunCommand(const std::string& cmd, std::string* output);
 
 // Directory holding libwtrocks.so: WTROCKS_BUILD_DIR, else the directory
 // of the running test binary.

@@ -68,17 +68,6 @@ void CompletionGate::Release() {
   cv_.notify_all();
 }
 
-int RunCommand(const std::string& cmd, std::string* output) {
-  output->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) output->append(buf, n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 std::string WtkvPath() {
   const char* b = getenv("WTROCKS_BUILD_DIR");
   return std::string(b ? b : ".") + "/wtkv";

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <string>
 
+#include "tests/lib/file_util.h"
+
 #include "engine/kv/kv_db.h"
 
 namespace wtrocks::testing {
@@ -45,9 +47,6 @@ class CompletionGate {
   bool released_ = false;
 };
 
-// Runs `cmd` through /bin/sh; returns its exit status (-1 if it did not exit
-// normally) and its stdout+stderr in *output.
-int RunCommand(const std::string& cmd, std::string* output);
 
 // build/wtkv of the build tree ctest runs in (WTROCKS_BUILD_DIR).
 std::string WtkvPath();

@@ -19,6 +19,7 @@
 #include <thread>
 #include <tuple>
 
+#include "tests/lib/file_util.h"
 #include "tests/lib/scratch_fs.h"
 #include "tests/wal/record_codec.h"
 #include "wal/probe.h"
@@ -27,19 +28,10 @@ namespace wtrocks::wal {
 namespace {
 
 using testing::CheckRecords;
+using testing::FileSize;
+using testing::ReadAll;
 using testing::MakeRecord;
 using testing::ScratchFs;
-
-std::string ReadAll(const std::string& path) {
-  std::string out;
-  int fd = open(path.c_str(), O_RDONLY);
-  if (fd < 0) return out;
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return out;
-}
 
 // What the device holds, bypassing the page cache; nullopt where the
 // filesystem has no O_DIRECT.
@@ -60,11 +52,6 @@ std::optional<std::string> ReadAllDirect(const std::string& path) {
   std::string out(static_cast<char*>(p), got < static_cast<size_t>(st.st_size) ? got : static_cast<size_t>(st.st_size));
   free(p);
   return out;
-}
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
 using Param = std::tuple<ScratchFs, Mode, uint64_t /*prezero*/>;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/lib/file_util.h"
 #include "tests/lib/scratch_fs.h"
 #include "tests/wal/record_codec.h"
 #include "wal/durable_file.h"
@@ -19,24 +20,10 @@ namespace wtrocks::wal {
 namespace {
 
 using testing::CheckRecords;
+using testing::FileSize;
+using testing::ReadAll;
 using testing::MakeRecord;
 using testing::ScratchFs;
-
-std::string ReadAll(const std::string& path) {
-  std::string out;
-  int fd = open(path.c_str(), O_RDONLY);
-  if (fd < 0) return out;
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return out;
-}
-
-uint64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
 
 // The kernel's own answer to RWF_WRITETHROUGH, independent of wal/: a plain
 // pwritev2 with the flag. Returns 0 or errno.
