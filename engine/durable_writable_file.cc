@@ -17,7 +17,8 @@ DurableWritableFile::DurableWritableFile(std::shared_ptr<wal::DurableFile> file,
       file_(std::move(file)),
       kind_(kind),
       state_(std::move(state)),
-      id_(state_->Register(kind_, file_)) {}
+      id_(state_->Register(kind_, file_)),
+      gate_passed_(kind_ != FileKind::kWal) {}
 
 DurableWritableFile::~DurableWritableFile() {
   if (!closed_) {
@@ -31,9 +32,21 @@ std::string DurableWritableFile::Context(const char* op) const {
   return std::string(op) + " " + file_->path();
 }
 
+IOStatus DurableWritableFile::PassOrderGate() {
+  std::lock_guard<std::mutex> lock(gate_mu_);
+  if (gate_passed_) return IOStatus::OK();
+  if (gate_error_.ok()) {
+    gate_error_ = state_->WaitEarlierWalsDurable(id_, file_->path());
+    gate_passed_ = gate_error_.ok();
+  }
+  return gate_error_;
+}
+
 IOStatus DurableWritableFile::Append(const rocksdb::Slice& data,
                                      const IOOptions& /*options*/,
                                      IODebugContext* /*dbg*/) {
+  IOStatus gate = PassOrderGate();
+  if (!gate.ok()) return gate;
   return ToIOStatus(file_->Append(data.data(), data.size()),
                     Context("Append").c_str());
 }

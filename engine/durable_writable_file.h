@@ -7,6 +7,10 @@
 //   Append    hands the bytes to wal/, which starts writing them at once
 //             (coalesced with whatever else arrives while a write is in
 //             flight). Returns the file's sticky error, never retries.
+//             The first Append to a WAL first waits until the WALs opened
+//             before it in its directory are durable (the cross-file order
+//             gate, EngineState::WaitEarlierWalsDurable); a failure there
+//             is this file's sticky error too.
 //   Flush     nothing to do: there is no user-space buffer here that wal/
 //             does not already own. See README "Flush and process crashes".
 //   Sync      waits until every appended byte is durable (WaitDurable). With
@@ -28,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "engine/engine_state.h"
@@ -79,6 +84,7 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
 
  private:
   rocksdb::IOStatus DoSync(const char* op);
+  rocksdb::IOStatus PassOrderGate();
   std::string Context(const char* op) const;
 
   const std::shared_ptr<wal::DurableFile> file_;
@@ -86,6 +92,11 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   const std::shared_ptr<EngineState> state_;
   const uint64_t id_;
   bool closed_ = false;  // RocksDB serialises Close with everything else
+  // The WAL order gate: passed from the start by non-WAL files; its error
+  // is sticky.
+  std::mutex gate_mu_;
+  bool gate_passed_;              // guarded by gate_mu_
+  rocksdb::IOStatus gate_error_;  // guarded by gate_mu_
 };
 
 }  // namespace wtrocks::engine

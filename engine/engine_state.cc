@@ -1,6 +1,8 @@
 // Copyright (c) wtrocks authors.
 #include "engine/engine_state.h"
 
+#include "engine/status_map.h"
+
 namespace wtrocks::engine {
 namespace {
 
@@ -52,6 +54,35 @@ WalBarrier EngineState::CaptureWalBarrier() const {
     barrier.points.push_back({f.file, f.file->size()});
   }
   return barrier;
+}
+
+rocksdb::IOStatus EngineState::WaitEarlierWalsDurable(uint64_t id,
+                                                      const std::string& path) {
+  std::vector<WalBarrier::Point> earlier;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string dir = DirOf(path);
+    // Ids grow with every Register, so "opened earlier" is "smaller id".
+    for (auto it = open_.begin(); it != open_.end() && it->first < id; ++it) {
+      const OpenFile& f = it->second;
+      if (f.kind != FileKind::kWal || DirOf(f.file->path()) != dir) continue;
+      earlier.push_back({f.file, f.file->size()});
+    }
+  }
+  bool waited = false;
+  for (const WalBarrier::Point& p : earlier) {
+    if (p.file->durable_offset() >= p.offset) continue;
+    waited = true;
+    // A Close racing with this wait makes the bytes durable first, so its
+    // "closed while waiting" is not a loss; only the file's own error is.
+    wal::Status s = p.file->WaitDurable(p.offset);
+    if (!s.ok() && p.file->durable_offset() < p.offset) {
+      return ToIOStatus(s, "first write to " + path +
+                               " waits for the earlier WAL " + p.file->path());
+    }
+  }
+  if (waited) stats_.wal_order_waits.fetch_add(1, std::memory_order_relaxed);
+  return rocksdb::IOStatus::OK();
 }
 
 bool EngineState::OpenFileSize(const std::string& path, uint64_t* size) const {
@@ -113,6 +144,7 @@ std::string EngineState::StatsLine() const {
   }
   sum.passthrough_files = stats_.passthrough_files.load();
   sum.wal_reused = stats_.wal_reused.load();
+  sum.wal_order_waits = stats_.wal_order_waits.load();
   sum.passthrough_sync_calls = stats_.passthrough_sync_calls.load();
   sum.wal_mode = stats_.wal_mode.load();
   sum.sst_mode = stats_.sst_mode.load();

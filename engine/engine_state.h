@@ -39,6 +39,18 @@ class EngineState {
   void Unregister(uint64_t id, const rocksdb::IOStatus& close_status);
 
   WalBarrier CaptureWalBarrier() const;
+
+  // The cross-file order gate, called before the first Append to WAL `id`.
+  // wal/ makes one file durable in order, but nothing orders two files: after
+  // a WAL switch the new WAL's first record could reach the disk (by its own
+  // durable write, or by writeback of its page-cache copy) while the old
+  // WAL's tail is still in flight. RocksDB replays WALs in number order, so a
+  // power cut there recovers a newer record without an older one: a hole.
+  // Blocks until every WAL opened earlier in the same directory is durable up
+  // to its size now, or returns the error that prevented that. Costs one
+  // wait per WAL switch, and nothing when the old tail is already durable.
+  rocksdb::IOStatus WaitEarlierWalsDurable(uint64_t id,
+                                           const std::string& path);
   // The logical size of an open durable file at `path`, if there is one.
   bool OpenFileSize(const std::string& path, uint64_t* size) const;
 

@@ -72,6 +72,7 @@ std::string EngineStats::ToLine() const {
   line += sst_passthrough.load() ? "posix" : ModeOrNone(sst_mode.load());
   PutKind(&line, "wal", wal_files);
   Put(&line, "wal_reused", wal_reused.load());
+  Put(&line, "wal_order_waits", wal_order_waits.load());
   PutKind(&line, "sst", sst_files);
   Put(&line, "other_files", passthrough_files.load());
   Put(&line, "other_sync_calls", passthrough_sync_calls.load());

@@ -33,6 +33,10 @@ struct EngineStats {
   std::atomic<uint64_t> passthrough_files{0};
   // WAL files RocksDB recycled (recycle_log_file_num): overwritten in place.
   std::atomic<uint64_t> wal_reused{0};
+  // First appends to a new WAL that had to wait for an older WAL in the same
+  // directory to become durable (the cross-file order gate, see
+  // EngineState::WaitEarlierWalsDurable).
+  std::atomic<uint64_t> wal_order_waits{0};
   std::atomic<uint64_t> passthrough_sync_calls{0};
   // Modes last chosen, for the line; kAuto until a file of that kind opened.
   std::atomic<wal::Mode> wal_mode{wal::Mode::kAuto};

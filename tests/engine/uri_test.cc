@@ -215,7 +215,10 @@ TEST(StatsLineTest, HasEveryDocumentedKeyInOrder) {
           "lat_p99_us", "lat_p999_us", "lat_max_us"}) {
       keys.push_back(std::string(kind) + "_" + k);
     }
-    if (std::string(kind) == "wal") keys.push_back("wal_reused");
+    if (std::string(kind) == "wal") {
+      keys.push_back("wal_reused");
+      keys.push_back("wal_order_waits");
+    }
   }
   for (const char* k :
        {"other_files", "other_sync_calls", "fsync_calls", "fsync_avoided"}) {
