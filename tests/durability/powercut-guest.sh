@@ -1,5 +1,5 @@
 #!/bin/bash
-# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED [control]
+# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED [control|async]
 #
 # Runs INSIDE the VM (started by powercut.sh through kernel-patches/vm-run.sh
 # with two disks: $WT_DISK0 data, $WT_DISK1 log). Power-cut scenario:
@@ -16,13 +16,22 @@
 # `control` is the negative control: the workload writes with sync=false
 # and acknowledges anyway, so some replayed point must show lost writes;
 # it passes only if one does (proof that the check can fail).
+# `async` commits through KvDb::WriteAsync (8 in flight per writer) and
+# marks each ack from its durability callback: the scenario for async
+# durable commits, and the one where a hole across a WAL switch would show
+# as `reordered` (engine/README.md, "WAL order across files").
 # Exit 0 pass, 1 fail, 77 MODE unsupported on this kernel/filesystem.
 set -uo pipefail
 export PATH=/usr/sbin:/sbin:$PATH
 B=${1:?build dir} mode=${2:?mode} npoints=${3:?points} secs=${4:?seconds} seed=${5:?seed}
-control=${6:-}
-extra=() scenario=powercut
-[ "$control" = control ] && extra=(--unsafe_nosync) scenario=powercut-control
+variant=${6:-} control=""
+extra=() vextra=() scenario=powercut
+case $variant in
+"") ;;
+control) control=control extra=(--unsafe_nosync) scenario=powercut-control ;;
+async) extra=(--async --inflight=8) vextra=(--inflight=8) scenario=powercut-async ;;
+*) echo "FAIL: unknown variant '$variant' (control or async)"; exit 1 ;;
+esac
 W=$B/dur_workload LW=$B/wt_logwrites
 data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
 fail() { echo "FAIL: $*"; exit 1; }
@@ -45,7 +54,8 @@ esac
 
 mkdir -p /tmp/log
 phase "mkfs+mount+probe done"
-"$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
+# WTROCKS_STATS: the stats line (wal_order_waits among it) goes to the log.
+WTROCKS_STATS=stderr "$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
   --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log "${extra[@]}" ||
   fail "workload (mode $mode seed $seed) exited $?"
 umount /tmp/mnt || fail "umount"
@@ -84,7 +94,7 @@ for p in $(sort -nu /tmp/sel); do
   mount -t xfs "$loop" /tmp/mnt || fail "replay to entry $p (mode $mode seed $seed) does not mount"
   phase "mounted"
   if [ -d /tmp/mnt/db ]; then
-    out=$("$W" verify --db=/tmp/mnt/db --acklog=/tmp/acked --mode="$mode" --info_log_dir=/tmp/log 2>&1)
+    out=$("$W" verify --db=/tmp/mnt/db --acklog=/tmp/acked --mode="$mode" --info_log_dir=/tmp/log "${vextra[@]}" 2>&1)
     rc=$?
   else
     # Only possible before RocksDB created its directory; then no ack.

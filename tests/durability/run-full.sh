@@ -1,12 +1,13 @@
 #!/bin/bash
-# run-full.sh BUILD_DIR [--host-only | --vm-only] [--seed S]
+# run-full.sh BUILD_DIR [--host-only | --vm-only] [--seed S] [--out FILE]
 #
 # The long durability run (not part of `make test`): every scenario, every
 # mode, at the sizes issue 6 asks for:
 #   kill      200 SIGKILL points per mode (ldb/sst_dump every 5th point),
 #             with sync=true writes and again with async commits (WriteAsync)
 #   enospc    sst and wal variants per mode
-#   powercut  60 replayed FLUSH/FUA points per mode on a 10 s run (VM)
+#   powercut  60 replayed FLUSH/FUA points per mode on a 10 s run (VM),
+#             sync=true writes and again with async commits
 #   ioerr     3 seeds per mode (VM)
 #   vmhost    kill (200 points, sync and async) and ENOSPC for writethrough,
 #             in the VM (the host kernel lacks the flag)
@@ -14,46 +15,45 @@
 # BUILD_DIR/kernel/patched/bzImage (kernel-patches/build-kernel.sh --out
 # BUILD_DIR/kernel/patched). Makes its own loop-device scratch filesystems
 # unless WTROCKS_SCRATCH_ENV names existing ones. Every summary line goes to
-# BUILD_DIR/durability-full.txt; exit 1 if any scenario failed. Skipped
+# BUILD_DIR/durability-full.txt (or --out FILE, so a host-only and a
+# VM-only run can go side by side); exit 1 if any scenario failed. Skipped
 # scenarios (mode unsupported here) are listed as SKIPPED, never as passed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 B=$(cd "${1:?usage: $0 BUILD_DIR [--host-only|--vm-only] [--seed S]}" && pwd)
 shift
-host=1 vm=1 seed=${WTROCKS_DUR_SEED:-$(( $(date +%s) % 100000 ))}
+host=1 vm=1 seed=${WTROCKS_DUR_SEED:-$(( $(date +%s) % 100000 ))} out=$B/durability-full.txt
 while [ $# -gt 0 ]; do
   case "$1" in
   --host-only) vm=0 ;;
   --vm-only) host=0 ;;
   --seed) seed=$2; shift ;;
+  --out) out=$2; shift ;;
   *) echo "run-full.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 modes="default fsync dsync direct writethrough"
-out=$B/durability-full.txt
 : >"$out"
 failed=0
 log() { echo "$*" | tee -a "$out"; }
 
-# One scenario: its summary line(s) into $out, SKIPPED/FAILED noted.
+# One scenario: its summary line(s) into $out, its whole output next to it
+# (${out%.txt}-NAME.log), SKIPPED/FAILED noted.
 scenario() {
   local name=$1; shift
-  local tmp rc
-  tmp=$(mktemp)
-  "$@" >"$tmp" 2>&1
+  local full=${out%.txt}-$name.log rc
+  "$@" >"$full" 2>&1
   rc=$?
-  grep '^durability:' "$tmp" >>"$out"
-  grep '^durability:' "$tmp"
+  grep -E '^(durability|powercut):' "$full" >>"$out"
+  grep -E '^(durability|powercut):' "$full"
   if [ $rc -eq 77 ]; then
-    log "SKIPPED: $name: $(grep -m1 -i 'skipped' "$tmp")"
+    log "SKIPPED: $name: $(grep -m1 -i 'skipped' "$full")"
   elif [ $rc -ne 0 ]; then
-    log "FAILED: $name (exit $rc); output: $B/durability-full-$name.log"
-    cp "$tmp" "$B/durability-full-$name.log"
+    log "FAILED: $name (exit $rc); output: $full"
     failed=$((failed + 1))
   fi
-  rm -f "$tmp"
 }
 
 log "# run-full.sh $(date -u +%FT%TZ) seed=$seed host=$(uname -r) nproc=$(nproc)"
@@ -83,6 +83,9 @@ if [ $vm = 1 ]; then
   for m in $modes; do
     scenario "powercut-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
       --points 60 --seconds 10 --seed "$seed" --timeout 3600
+    [ "$m" = default ] ||
+      scenario "powercut-async-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
+        --points 60 --seconds 10 --seed "$seed" --timeout 3600 --async
   done
   scenario vmhost-writethrough "$here/vm-scenario.sh" "$B" host writethrough \
     --points 200 --seed "$seed" --timeout 5400

@@ -1,6 +1,6 @@
 #!/bin/bash
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
-#                [--seed S] [--kernel BZIMAGE] [--timeout S] [--control]
+#                [--seed S] [--kernel BZIMAGE] [--timeout S] [--control | --async]
 #
 # Host side of the VM scenarios: boots our kernel with
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
   --kernel) kernel=$2; shift ;;
   --timeout) timeout=$2; shift ;;
   --control) control=control ;;  # powercut negative control (sync=false)
+  --async) control=async ;;      # powercut with async durable commits
   *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -60,7 +61,7 @@ esac
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
   echo "FAILED: $scenario, mode=$mode seed=$seed (vm-run status $rc)"
-  echo "replay: $0 $B $scenario $mode --points $points --seconds $secs --seed $seed --kernel $kernel${control:+ --control}"
+  echo "replay: $0 $B $scenario $mode --points $points --seconds $secs --seed $seed --kernel $kernel${control:+ --$control}"
   echo "  (seeded workload; QEMU's timing is not, so a replay retries the same parameters)"
   [ "$rc" -eq 1 ] || rc=1
 fi
