@@ -46,21 +46,40 @@ std::future<IOStatus> AppendAsync(FSWritableFile* f, const std::string& data) {
   });
 }
 
+// Two WALs through one FileSystem whose completions the gate can hold.
+struct TwoWals {
+  CompletionGate gate;
+  WtrocksEnv env;
+  std::unique_ptr<FSWritableFile> older;
+  std::unique_ptr<FSWritableFile> newer;
+
+  TwoWals(const std::string& older_path, const std::string& newer_path) {
+    engine::EngineConfig config = NoPrezero();
+    config.wal_completion_fault = gate.Hook();
+    env = MakeEnv(config);
+    older = OpenWal(env.fs.get(), older_path);
+    newer = OpenWal(env.fs.get(), newer_path);
+  }
+  // A failed assertion must not leave the completion thread held, or the
+  // files' Close would wait for it forever.
+  ~TwoWals() { gate.Release(); }
+  // Puts `data` in flight in the older WAL and keeps it there.
+  void HoldOlderTail(const std::string& data) {
+    ASSERT_TRUE(older && newer);
+    gate.Arm();
+    ASSERT_TRUE(older->Append(data, IOOptions(), nullptr).ok());
+    gate.WaitHeld();
+  }
+};
+
 TEST(WalOrderTest, NewWalWaitsForTheOlderWalsTail) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  CompletionGate gate;
-  engine::EngineConfig config = NoPrezero();
-  config.wal_completion_fault = gate.Hook();
-  WtrocksEnv env = MakeEnv(config);
+  TwoWals w(dir + "/000001.log", dir + "/000002.log");
+  ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("old wal tail"));
+  FSWritableFile* old_wal = w.older.get();
+  FSWritableFile* new_wal = w.newer.get();
 
-  auto old_wal = OpenWal(env.fs.get(), dir + "/000001.log");
-  auto new_wal = OpenWal(env.fs.get(), dir + "/000002.log");
-  ASSERT_TRUE(old_wal && new_wal);
-  gate.Arm();
-  ASSERT_TRUE(old_wal->Append("old wal tail", IOOptions(), nullptr).ok());
-  gate.WaitHeld();  // the old tail's write is in flight and stays there
-
-  std::future<IOStatus> first = AppendAsync(new_wal.get(), "new wal record");
+  std::future<IOStatus> first = AppendAsync(new_wal, "new wal record");
   // The gate's promise: the new record is not handed to wal/ (no write, no
   // page-cache copy) while the old tail is in flight. Without the gate this
   // Append returns at once.
@@ -68,7 +87,7 @@ TEST(WalOrderTest, NewWalWaitsForTheOlderWalsTail) {
             std::future_status::timeout);
   EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 0u);
 
-  gate.Release();
+  w.gate.Release();
   IOStatus s = first.get();
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 14u);
@@ -105,25 +124,16 @@ TEST(WalOrderTest, OtherDirectoriesAreNotWaitedFor) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((dir + "/b").c_str(), 0755), 0);
-  CompletionGate gate;
-  engine::EngineConfig config = NoPrezero();
-  config.wal_completion_fault = gate.Hook();
-  WtrocksEnv env = MakeEnv(config);
-
-  auto a = OpenWal(env.fs.get(), dir + "/a/000001.log");
-  auto b = OpenWal(env.fs.get(), dir + "/b/000002.log");
-  ASSERT_TRUE(a && b);
-  gate.Arm();
-  ASSERT_TRUE(a->Append("held in flight", IOOptions(), nullptr).ok());
-  gate.WaitHeld();
-  std::future<IOStatus> other = AppendAsync(b.get(), "independent");
+  TwoWals w(dir + "/a/000001.log", dir + "/b/000002.log");
+  ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("held in flight"));
+  std::future<IOStatus> other = AppendAsync(w.newer.get(), "independent");
   // Generous: this only has to return at all while a's write is held.
   ASSERT_EQ(other.wait_for(std::chrono::seconds(30)),
             std::future_status::ready);
   EXPECT_TRUE(other.get().ok());
-  gate.Release();
-  EXPECT_TRUE(a->Close(IOOptions(), nullptr).ok());
-  EXPECT_TRUE(b->Close(IOOptions(), nullptr).ok());
+  w.gate.Release();
+  EXPECT_TRUE(w.older->Close(IOOptions(), nullptr).ok());
+  EXPECT_TRUE(w.newer->Close(IOOptions(), nullptr).ok());
 }
 
 // A failed tail in the older WAL must stop the newer one: writing past it
