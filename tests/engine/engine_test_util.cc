@@ -18,14 +18,6 @@ std::vector<wal::Mode> AllModes() {
   return {std::begin(wal::kConcreteModes), std::end(wal::kConcreteModes)};
 }
 
-std::string ModeUnsupportedReason(const std::string& dir, wal::Mode mode) {
-  wal::ProbeResult probe;
-  wal::Status s = wal::Probe(dir, &probe);
-  if (!s.ok()) return "probe failed: " + s.ToString();
-  const wal::ModeSupport& m = probe.Of(mode);
-  return m.supported ? "" : (m.reason.empty() ? "unsupported" : m.reason);
-}
-
 bool AppendMerge::Merge(const rocksdb::Slice& /*key*/,
                         const rocksdb::Slice* existing,
                         const rocksdb::Slice& value, std::string* new_value,

@@ -8,23 +8,20 @@
 #include <map>
 #include <memory>
 #include <string>
-
-#include "tests/lib/file_util.h"
 #include <vector>
 
 #include "engine/wtrocks_fs.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/merge_operator.h"
+#include "tests/lib/file_util.h"
+#include "tests/lib/mode_skip.h"
 #include "wal/mode.h"
 
 namespace wtrocks::testing {
 
 // The concrete modes as test parameters, by name.
 std::vector<wal::Mode> AllModes();
-
-// Empty when `mode` works for files in `dir`, else the probe's reason.
-std::string ModeUnsupportedReason(const std::string& dir, wal::Mode mode);
 
 // Appends ",<operand>" (or sets it when the key is absent): a merge whose
 // result depends on order, so a lost or reordered operand shows.
@@ -54,7 +51,6 @@ rocksdb::Options SmallOptions(rocksdb::Env* env);
 std::map<std::string, std::string> Dump(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf = nullptr);
 
-
 // Directory holding libwtrocks.so: WTROCKS_BUILD_DIR, else the directory
 // of the running test binary.
 std::string BuildDir();
@@ -63,14 +59,3 @@ std::string BuildDir();
 std::string ReadFile(const std::string& path);
 
 }  // namespace wtrocks::testing
-
-// Skips the test when `mode` does not work on `dir`, with the probe's reason.
-#define WTROCKS_MODE_OR_SKIP(dir, mode)                         \
-  do {                                                          \
-    std::string wtrocks_reason_ =                               \
-        ::wtrocks::testing::ModeUnsupportedReason(dir, mode);   \
-    if (!wtrocks_reason_.empty()) {                             \
-      GTEST_SKIP() << ::wtrocks::wal::ModeName(mode)            \
-                   << " unsupported here: " << wtrocks_reason_; \
-    }                                                           \
-  } while (0)

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "tests/kv/kv_test_util.h"
+#include "tests/lib/mode_skip.h"
 #include "tests/lib/scratch_fs.h"
-#include "wal/probe.h"
 
 namespace wtrocks::testing {
 namespace {
@@ -72,12 +72,7 @@ class KvDurableBeforeAckTest : public ::testing::TestWithParam<wal::Mode> {};
 
 TEST_P(KvDurableBeforeAckTest, CallbackRunsOnlyAfterItsRecordIsDurableInOrder) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  wal::ProbeResult probe;
-  ASSERT_TRUE(wal::Probe(dir, &probe).ok());
-  if (!probe.Of(GetParam()).supported) {
-    GTEST_SKIP() << wal::ModeName(GetParam())
-                 << " unsupported here: " << probe.Of(GetParam()).reason;
-  }
+  WTROCKS_MODE_OR_SKIP(dir, GetParam());
   kv::KvOptions o = TestOptions(dir);
   o.mode = wal::ModeName(GetParam());
   o.db_options.write_buffer_size = 64 << 20;  // no WAL switch in this test

@@ -14,8 +14,8 @@
 
 #include "engine/kv/ack_log.h"
 #include "tests/kv/kv_test_util.h"
+#include "tests/lib/mode_skip.h"
 #include "tests/lib/scratch_fs.h"
-#include "wal/probe.h"
 
 namespace wtrocks::testing {
 namespace {
@@ -26,12 +26,7 @@ class KvInjectedErrorTest : public ::testing::TestWithParam<wal::Mode> {};
 
 TEST_P(KvInjectedErrorTest, ReachesCallbacksAndSticks) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  wal::ProbeResult probe;
-  ASSERT_TRUE(wal::Probe(dir, &probe).ok());
-  if (!probe.Of(GetParam()).supported) {
-    GTEST_SKIP() << wal::ModeName(GetParam())
-                 << " unsupported here: " << probe.Of(GetParam()).reason;
-  }
+  WTROCKS_MODE_OR_SKIP(dir, GetParam());
   std::atomic<bool> fail{false};
   kv::KvOptions o = TestOptions(dir);
   o.mode = wal::ModeName(GetParam());
