@@ -78,7 +78,7 @@ awk -v n="$npoints" -v c="$ncand" '{ a[NR] = $1 } END {
     for (k = 1; k <= m; k++) { i = int((k * c + m - 1) / m); if (i >= 1) print a[i] }
   }' /tmp/cands | sort -nu >/tmp/sel
 echo "$final" >>/tmp/sel
-echo "powercut: mode=$mode seed=$seed acks=$acks log_entries=$((final + 1)) flush_fua_points=$ncand checking=$(sort -nu /tmp/sel | wc -l)"
+echo "powercut: scenario=$scenario mode=$mode seed=$seed acks=$acks log_entries=$((final + 1)) flush_fua_points=$ncand checking=$(sort -nu /tmp/sel | wc -l)"
 
 truncate -s $((sz * 512)) /tmp/replay.img
 last=-1 checked=0 lost=0 corrupted=0 reordered=0 unexpected=0 tools=""
