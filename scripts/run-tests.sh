@@ -48,6 +48,12 @@ if build build all; then run_ctest main build; fi
 if build build-asan wtrocks_unit_tests -DWTROCKS_SANITIZE=asan; then run_ctest asan build-asan -L unit; fi
 if build build-tsan wtrocks_unit_tests -DWTROCKS_SANITIZE=tsan; then run_ctest tsan build-tsan -L tsan; fi
 
+# One line per durability scenario and mode (issue 6): ctest keeps passing
+# tests' output only in its log, so bring those lines to this output.
+if [ -f build/Testing/Temporary/LastTest.log ]; then
+  echo "== durability summary (lost, corrupted, reordered, unexpected must all be 0)"
+  grep -h '^durability: ' build/Testing/Temporary/LastTest.log | sort -s -k2,2 || echo "(none ran)"
+fi
 [ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
 echo "wtrocks: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
