@@ -33,11 +33,12 @@ std::string DurableWritableFile::Context(const char* op) const {
 }
 
 IOStatus DurableWritableFile::PassOrderGate() {
+  if (gate_passed_.load(std::memory_order_acquire)) return IOStatus::OK();
   std::lock_guard<std::mutex> lock(gate_mu_);
-  if (gate_passed_) return IOStatus::OK();
+  if (gate_passed_.load(std::memory_order_relaxed)) return IOStatus::OK();
   if (gate_error_.ok()) {
     gate_error_ = state_->WaitEarlierWalsDurable(id_, file_->path());
-    gate_passed_ = gate_error_.ok();
+    gate_passed_.store(gate_error_.ok(), std::memory_order_release);
   }
   return gate_error_;
 }

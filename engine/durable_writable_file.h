@@ -30,6 +30,7 @@
 //   Close     makes everything durable, trims any zero tail, closes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -93,10 +94,11 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   const uint64_t id_;
   bool closed_ = false;  // RocksDB serialises Close with everything else
   // The WAL order gate: passed from the start by non-WAL files; its error
-  // is sticky.
+  // is sticky. gate_passed_ is read without the lock on every Append, so
+  // the lock is only taken until the first Append got through.
   std::mutex gate_mu_;
-  bool gate_passed_;              // guarded by gate_mu_
-  rocksdb::IOStatus gate_error_;  // guarded by gate_mu_
+  std::atomic<bool> gate_passed_;  // set under gate_mu_
+  rocksdb::IOStatus gate_error_;   // guarded by gate_mu_
 };
 
 }  // namespace wtrocks::engine

@@ -1,6 +1,8 @@
 // Copyright (c) wtrocks authors.
 #include "engine/engine_state.h"
 
+#include <cstdint>
+
 #include "engine/status_map.h"
 
 namespace wtrocks::engine {
@@ -43,31 +45,38 @@ void EngineState::Unregister(uint64_t id,
   open_.erase(it);
 }
 
+std::vector<WalBarrier::Point> EngineState::WalPointsLocked(
+    uint64_t before_id, const std::string* dir) const {
+  std::vector<WalBarrier::Point> points;
+  // Ids grow with every Register, so "opened before" is "smaller id".
+  for (auto it = open_.begin(); it != open_.end() && it->first < before_id;
+       ++it) {
+    const OpenFile& f = it->second;
+    if (f.kind != FileKind::kWal) continue;
+    if (dir != nullptr && DirOf(f.file->path()) != *dir) continue;
+    // size() is everything appended so far: after DB::Write returned it
+    // covers that write's record (RocksDB appends it to the current WAL
+    // first), and after a WAL switch it is the old WAL's whole content.
+    points.push_back({f.file, f.file->size()});
+  }
+  return points;
+}
+
 WalBarrier EngineState::CaptureWalBarrier() const {
   WalBarrier barrier;
   std::lock_guard<std::mutex> lock(mu_);
   barrier.error = wal_close_error_;
-  for (const auto& [id, f] : open_) {
-    if (f.kind != FileKind::kWal) continue;
-    // size() after the write returned covers the write's record: RocksDB
-    // appends it to the current WAL before DB::Write returns.
-    barrier.points.push_back({f.file, f.file->size()});
-  }
+  barrier.points = WalPointsLocked(UINT64_MAX, nullptr);
   return barrier;
 }
 
 rocksdb::IOStatus EngineState::WaitEarlierWalsDurable(uint64_t id,
                                                       const std::string& path) {
+  const std::string dir = DirOf(path);
   std::vector<WalBarrier::Point> earlier;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string dir = DirOf(path);
-    // Ids grow with every Register, so "opened earlier" is "smaller id".
-    for (auto it = open_.begin(); it != open_.end() && it->first < id; ++it) {
-      const OpenFile& f = it->second;
-      if (f.kind != FileKind::kWal || DirOf(f.file->path()) != dir) continue;
-      earlier.push_back({f.file, f.file->size()});
-    }
+    earlier = WalPointsLocked(id, &dir);
   }
   bool waited = false;
   for (const WalBarrier::Point& p : earlier) {

@@ -69,6 +69,10 @@ class EngineState {
     FileKind kind;
     std::shared_ptr<wal::DurableFile> file;
   };
+  // (file, size now) for every open WAL registered before `before_id`, and
+  // only those in `dir` when it is given. Needs mu_.
+  std::vector<WalBarrier::Point> WalPointsLocked(uint64_t before_id,
+                                                 const std::string* dir) const;
   struct InfoLog {
     std::string dir;
     std::weak_ptr<rocksdb::Logger> logger;
