@@ -14,6 +14,14 @@
 #   # what: ...         one line for tables and --help
 # Exit status: 0 ok, 1 the workload did not complete, 2 usage, 77 the
 # scenario cannot run here (a tool it needs is not built).
+#
+# MODE `tuned` is RocksDB's own FileSystem with the options a user would pick
+# instead of wtrocks (recycled WALs): db_bench --options_file=
+# $WTROCKS_BENCH_TUNED_OPTIONS, which compare generates and shows. When
+# compare runs a tuned row it also sets $WTROCKS_BENCH_OPTIONS, the same
+# file without the tuning, for every other row, so that the rows differ only
+# in what is being compared (the memtable size, for one, decides whether WALs
+# roll and so whether recycling happens at all).
 set -uo pipefail
 
 SCENARIO=$(basename "$0" .sh)
@@ -37,20 +45,48 @@ check_completed() {
   fi
 }
 
+# check_tuned DB: RocksDB 7.8.3 silently sets recycle_log_file_num to 0
+# unless wal_recovery_mode is kSkipAnyCorruptedRecords, so a tuned row only
+# counts if the OPTIONS file the run itself wrote still asks for recycling.
+# Prints how many WALs RocksDB really reused (its info LOG says so).
+check_tuned() {
+  local db=$1 opts want got reused
+  want=$(sed -n 's/^[[:space:]]*recycle_log_file_num=//p' "$WTROCKS_BENCH_TUNED_OPTIONS")
+  opts=$(ls -1 "$db"/OPTIONS-* 2>/dev/null | sort | tail -1)
+  [ -n "$opts" ] || { echo "scenario $SCENARIO: FAILED: tuned run wrote no OPTIONS file in $db"; exit 1; }
+  got=$(sed -n 's/^[[:space:]]*recycle_log_file_num=//p' "$opts")
+  if [ "$got" != "$want" ]; then
+    echo "scenario $SCENARIO: FAILED: tuned: RocksDB runs with recycle_log_file_num=${got:-?}, not $want ($opts)"
+    exit 1
+  fi
+  reused=$(grep -c 'reusing log .* from recycle list' "$db/LOG" 2>/dev/null)
+  echo "tuned-check: recycle_log_file_num=$got reused_wals=${reused:-0}"
+}
+
 # run_db_bench REPORT db_bench-flags...: the stock db_bench through the
 # plugin; REPORT is the benchmark whose result line counts.
 run_db_bench() {
-  local report=$1 out rc
+  local report=$1 out rc wt_mode=$MODE
   shift
   out=$(mktemp)
-  local stats=()
-  [ "$MODE" = default ] || stats=(--wt_stats)
+  local stats=() opts=()
+  if [ "$MODE" = tuned ]; then
+    [ -r "${WTROCKS_BENCH_TUNED_OPTIONS:-}" ] || {
+      echo "scenario $SCENARIO: mode tuned needs the options file compare generates (WTROCKS_BENCH_TUNED_OPTIONS)" >&2
+      exit 2
+    }
+    wt_mode=default opts=(--options_file="$WTROCKS_BENCH_TUNED_OPTIONS")
+  elif [ -n "${WTROCKS_BENCH_OPTIONS:-}" ]; then
+    opts=(--options_file="$WTROCKS_BENCH_OPTIONS")
+  fi
+  [ "$wt_mode" = default ] || stats=(--wt_stats)
   echo "scenario-report: $report"
-  "$WT_HERE/db_bench_wt" --wt_mode="$MODE" --wt_build="$WT_BUILD" \
-    --db="$DB" "${stats[@]}" --duration="$SECONDS_PER_RUN" --histogram=1 \
-    "$@" "${EXTRA[@]}" 2>&1 | tee "$out"
+  "$WT_HERE/db_bench_wt" --wt_mode="$wt_mode" --wt_build="$WT_BUILD" \
+    --db="$DB" "${stats[@]}" "${opts[@]}" --duration="$SECONDS_PER_RUN" \
+    --histogram=1 "$@" "${EXTRA[@]}" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   [ "$rc" -eq 0 ] || { rm -f "$out"; echo "scenario $SCENARIO: FAILED: db_bench_wt exit $rc"; exit 1; }
   check_completed "$out" "$report"
   rm -f "$out"
+  [ "$MODE" != tuned ] || check_tuned "$DB"
 }
