@@ -117,30 +117,25 @@ void Set(CommandContext* c, const Args& a) {
     c->Reply(get ? reply : Null());
     return;
   }
-  rocksdb::WriteBatch b;
-  b.Put(a[1], a[2]);
-  c->ReplyWhenDurable(&b, std::move(reply));
+  c->batch()->Put(a[1], a[2]);
+  c->ReplyWhenDurable(std::move(reply));
 }
 
 void Del(CommandContext* c, const Args& a) {
   std::set<std::string> keys(a.begin() + 1, a.end());
-  rocksdb::WriteBatch b;
-  int64_t n = 0;
+  std::vector<const std::string*> present;
   for (const std::string& k : keys) {
     std::string v;
     bool failed = false;
     if (Read(c, k, &v, &failed)) {
-      b.Delete(k);
-      n++;
+      present.push_back(&k);
     } else if (failed) {
       return;
     }
   }
-  if (n == 0) {
-    c->Reply(Int(0));
-  } else {
-    c->ReplyWhenDurable(&b, Int(n));
-  }
+  if (present.empty()) return c->Reply(Int(0));
+  for (const std::string* k : present) c->batch()->Delete(*k);
+  c->ReplyWhenDurable(Int(static_cast<int64_t>(present.size())));
 }
 
 void Exists(CommandContext* c, const Args& a) {
@@ -176,9 +171,8 @@ void MSet(CommandContext* c, const Args& a) {
     c->Reply(Err("ERR wrong number of arguments for 'mset' command"));
     return;
   }
-  rocksdb::WriteBatch b;
-  for (size_t i = 1; i < a.size(); i += 2) b.Put(a[i], a[i + 1]);
-  c->ReplyWhenDurable(&b, Simple("OK"));
+  for (size_t i = 1; i < a.size(); i += 2) c->batch()->Put(a[i], a[i + 1]);
+  c->ReplyWhenDurable(Simple("OK"));
 }
 
 void IncrBy(CommandContext* c, const std::string& key, int64_t by) {
@@ -198,9 +192,8 @@ void IncrBy(CommandContext* c, const std::string& key, int64_t by) {
     return;
   }
   int64_t next = cur + by;
-  rocksdb::WriteBatch b;
-  b.Put(key, std::to_string(next));
-  c->ReplyWhenDurable(&b, Int(next));
+  c->batch()->Put(key, std::to_string(next));
+  c->ReplyWhenDurable(Int(next));
 }
 
 void Incr(CommandContext* c, const Args& a) { IncrBy(c, a[1], 1); }
@@ -222,9 +215,8 @@ void Append(CommandContext* c, const Args& a) {
   Read(c, a[1], &v, &failed);
   if (failed) return;
   v += a[2];
-  rocksdb::WriteBatch b;
-  b.Put(a[1], v);
-  c->ReplyWhenDurable(&b, Int(static_cast<int64_t>(v.size())));
+  c->batch()->Put(a[1], v);
+  c->ReplyWhenDurable(Int(static_cast<int64_t>(v.size())));
 }
 
 void StrLen(CommandContext* c, const Args& a) {
@@ -318,10 +310,9 @@ void FlushAll(CommandContext* c, const Args& a) {
   std::string first = it->key().ToString();
   it->SeekToLast();
   std::string last = it->key().ToString();
-  rocksdb::WriteBatch b;
-  if (first != last) b.DeleteRange(first, last);
-  b.Delete(last);
-  c->ReplyWhenDurable(&b, Simple("OK"));
+  if (first != last) c->batch()->DeleteRange(first, last);
+  c->batch()->Delete(last);
+  c->ReplyWhenDurable(Simple("OK"));
 }
 
 void Quit(CommandContext* c, const Args&) {

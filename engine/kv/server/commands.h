@@ -6,12 +6,17 @@
 // atomic with respect to every other client of this server.
 //
 // A handler answers in one of two ways, through its CommandContext:
-//   Reply(resp)                    the reply is ready now (reads, errors);
-//   ReplyWhenDurable(batch, resp)  the batch is committed with
-//                                  KvDb::WriteAsync and `resp` is sent once
-//                                  its durable callback says OK (an error
-//                                  reply otherwise).
+//   Reply(resp)             the reply is ready now (reads, errors);
+//   batch()->Put(...), then ReplyWhenDurable(resp)
+//                           the updates join the server's pending batch,
+//                           which is committed with one KvDb::WriteAsync
+//                           (see server.h); `resp` is sent once that
+//                           commit's durable callback says OK (an error
+//                           reply otherwise).
 // Either way the reply takes the next place in the connection's reply order.
+// A handler reads (db()) before it adds to batch(), never after: db()
+// commits the pending batch first, so that the read sees every earlier
+// write, and a reply must belong to the commit that holds its updates.
 #pragma once
 
 #include <cstdint>
@@ -41,11 +46,12 @@ class ScanCursors {
 class CommandContext {
  public:
   virtual ~CommandContext() = default;
+  // For reads; commits the pending batch first.
   virtual KvDb* db() = 0;
   virtual ScanCursors* cursors() = 0;
   virtual void Reply(std::string resp) = 0;
-  virtual void ReplyWhenDurable(rocksdb::WriteBatch* batch,
-                                std::string resp) = 0;
+  virtual rocksdb::WriteBatch* batch() = 0;
+  virtual void ReplyWhenDurable(std::string resp) = 0;
   // Close the connection once the next reply has been sent (QUIT).
   virtual void CloseAfterReply() = 0;
   // The text of INFO, for the named section ("" or "all" for every one).

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <sstream>
 
 namespace wtrocks::kv::server {
@@ -27,6 +28,9 @@ constexpr size_t kPauseSlots = 65536;
 constexpr size_t kPauseUnsent = 16u << 20;
 constexpr size_t kReadChunk = 64u << 10;
 constexpr int kReadsPerWakeup = 16;  // fairness between busy clients
+// A bigger pending batch is committed at once: it bounds the memory a round
+// holds and the latency the first write in it waits.
+constexpr size_t kMaxBatchBytes = 4u << 20;
 
 rocksdb::Status Errno(const std::string& what) {
   return rocksdb::Status::IOError("wtkv serve: " + what, strerror(errno));
@@ -49,13 +53,17 @@ void BlockShutdownSignals() {
 class Server::Context : public CommandContext {
  public:
   Context(Server* s, Connection* c) : s_(s), c_(c) {}
-  KvDb* db() override { return s_->db_; }
+  KvDb* db() override {
+    s_->CommitPending();  // the read must see every earlier write
+    return s_->db_;
+  }
   ScanCursors* cursors() override { return &s_->cursors_; }
   void Reply(std::string resp) override {
     c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
   }
-  void ReplyWhenDurable(rocksdb::WriteBatch* batch, std::string resp) override {
-    s_->ReplyWhenDurable(c_, batch, std::move(resp));
+  rocksdb::WriteBatch* batch() override { return &s_->pending_; }
+  void ReplyWhenDurable(std::string resp) override {
+    s_->ReplyWhenDurable(c_, std::move(resp));
   }
   void CloseAfterReply() override { close_next_ = true; }
   bool closing() const { return close_next_; }
@@ -70,7 +78,7 @@ class Server::Context : public CommandContext {
 };
 
 Server::Server(KvDb* db, ServerOptions options)
-    : db_(db), options_(std::move(options)) {
+    : db_(db), options_(std::move(options)), read_buf_(kReadChunk) {
   latency_.reserve(kLatencyWindow);
 }
 
@@ -150,25 +158,40 @@ void Server::Post(Done d) {
   }
 }
 
-void Server::ReplyWhenDurable(Connection* c, rocksdb::WriteBatch* batch,
-                              std::string reply) {
+void Server::ReplyWhenDurable(Connection* c, std::string reply) {
   uint64_t seq = c->NewSlot();
   writes_++;
   if (options_.reply_before_durable) {
     c->Fill(seq, std::move(reply));
-    db_->WriteAsync(batch, [this](const rocksdb::Status& s) {
-      if (!s.ok()) unacked_failures_.fetch_add(1, std::memory_order_relaxed);
-    });
+  } else {
+    waiters_.push_back(Waiter{c->id(), seq, std::move(reply)});
+  }
+  if (pending_.GetDataSize() >= kMaxBatchBytes) CommitPending();
+}
+
+void Server::CommitPending() {
+  if (pending_.Count() == 0) {
+    // Every write command adds an update before its reply (commands.h).
+    assert(waiters_.empty());
     return;
   }
-  auto start = std::chrono::steady_clock::now();
-  db_->WriteAsync(batch, [this, id = c->id(), seq, reply = std::move(reply),
-                          start](const rocksdb::Status& s) mutable {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    Post(Done{id, seq, s, std::move(reply), static_cast<uint64_t>(us)});
-  });
+  commits_++;
+  if (options_.reply_before_durable) {
+    db_->WriteAsync(&pending_, [this](const rocksdb::Status& s) {
+      if (!s.ok()) unacked_failures_.fetch_add(1, std::memory_order_relaxed);
+    });
+  } else {
+    auto start = std::chrono::steady_clock::now();
+    db_->WriteAsync(&pending_, [this, w = std::move(waiters_),
+                                start](const rocksdb::Status& s) mutable {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+      Post(Done{std::move(w), s, static_cast<uint64_t>(us)});
+    });
+  }
+  waiters_.clear();
+  pending_.Clear();
 }
 
 void Server::DrainCompletions() {
@@ -189,23 +212,23 @@ void Server::DrainCompletions() {
       latency_[latency_next_] = d.micros;
     }
     latency_next_ = (latency_next_ + 1) % kLatencyWindow;
-    std::string reply;
-    if (d.status.ok()) {
-      reply = std::move(d.reply);
-    } else {
-      write_errors_++;
-      AppendError(&reply,
+    std::string error;
+    if (!d.status.ok()) {
+      write_errors_ += d.waiters.size();
+      AppendError(&error,
                   "ERR wtkv: write is not durable: " + d.status.ToString());
     }
-    auto it = conns_.find(d.conn);
-    if (it == conns_.end()) {
-      // The client left before its reply; the write itself stands.
-      replies_dropped_++;
-      continue;
-    }
-    it->second->Fill(d.seq, std::move(reply));
-    if (touched.empty() || touched.back() != it->second.get()) {
-      touched.push_back(it->second.get());
+    for (Waiter& w : d.waiters) {
+      auto it = conns_.find(w.conn);
+      if (it == conns_.end()) {
+        // The client left before its reply; the write itself stands.
+        replies_dropped_++;
+        continue;
+      }
+      it->second->Fill(w.seq, d.status.ok() ? std::move(w.reply) : error);
+      if (touched.empty() || touched.back() != it->second.get()) {
+        touched.push_back(it->second.get());
+      }
     }
   }
   std::sort(touched.begin(), touched.end());
@@ -271,13 +294,12 @@ void Server::CloseConnection(Connection* c) {
 
 void Server::ReadFrom(Connection* c) {
   for (int i = 0; i < kReadsPerWakeup; i++) {
-    std::string& in = c->in();
-    size_t old = in.size();
-    in.resize(old + kReadChunk);
-    ssize_t n = recv(c->fd(), in.data() + old, kReadChunk, 0);
-    in.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+    // Into a fixed buffer, then append what came: growing the input string
+    // by a whole chunk first would zero 64 KiB per read.
+    ssize_t n = recv(c->fd(), read_buf_.data(), read_buf_.size(), 0);
     if (n > 0) {
-      if (static_cast<size_t>(n) < kReadChunk) return;
+      c->in().append(read_buf_.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < read_buf_.size()) return;
       continue;
     }
     if (n == 0) {
@@ -383,6 +405,8 @@ rocksdb::Status Server::Run() {
   std::vector<epoll_event> events(1024);
   std::chrono::steady_clock::time_point deadline{};
   for (;;) {
+    // The end of a round: commit what its commands wrote, as one commit.
+    CommitPending();
     int timeout = -1;
     if (shutting_down_) {
       if (conns_.empty()) break;
@@ -423,6 +447,7 @@ rocksdb::Status Server::Run() {
       }
     }
   }
+  CommitPending();
   size_t dropped = conns_.size();
   conns_.clear();
   // Commits of clients that left are still in flight; their callbacks refer
@@ -496,6 +521,7 @@ std::string Server::Info(const std::string& section) {
       << "rejected_connections:" << rejected_connections_ << "\r\n"
       << "total_commands_processed:" << commands_ << "\r\n"
       << "total_writes:" << writes_ << "\r\n"
+      << "server_commits:" << commits_ << "\r\n"
       << "write_errors:" << write_errors_ << "\r\n"
       << "protocol_errors:" << protocol_errors_ << "\r\n"
       << "replies_dropped_client_gone:" << replies_dropped_ << "\r\n\r\n";

@@ -8,6 +8,12 @@
 // puts it in its connection's slot. So connections, parsers and the
 // command table are touched by the loop thread alone.
 //
+// Group commit: the writes of every command run in one loop round (all
+// connections' pipelines read in one epoll_wait) go into one WriteBatch and
+// one KvDb::WriteAsync, committed at the end of the round, or earlier when
+// a command reads (so it sees every earlier write) or the batch grows past
+// kMaxBatchBytes. One durable callback then releases all their replies.
+//
 // Durability of a reply: in the default mode a write's reply is sent only
 // after its WriteAsync callback returned OK (the write is durable, see
 // docs/design-kv.md); a failed commit gets an error reply. With
@@ -70,11 +76,14 @@ class Server {
 
  private:
   class Context;
-  struct Done {
+  struct Waiter {  // a reply waiting for the pending batch's commit
     uint64_t conn;
     uint64_t seq;
-    rocksdb::Status status;
     std::string reply;
+  };
+  struct Done {
+    std::vector<Waiter> waiters;
+    rocksdb::Status status;
     uint64_t micros;  // WriteAsync call to durable callback
   };
 
@@ -90,8 +99,9 @@ class Server {
   void DrainCompletions();
   void BeginShutdown();
   void Post(Done d);  // any thread
-  void ReplyWhenDurable(Connection* c, rocksdb::WriteBatch* batch,
-                        std::string reply);
+  void ReplyWhenDurable(Connection* c, std::string reply);
+  // Commits the pending batch (if any) with one WriteAsync.
+  void CommitPending();
   std::string Info(const std::string& section);
   uint64_t P(double q);  // time-to-durable percentile, microseconds
 
@@ -102,6 +112,9 @@ class Server {
   uint64_t next_id_ = 16;  // 0..15: the loop's own fds
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   ScanCursors cursors_;
+  std::vector<char> read_buf_;   // the loop's recv buffer
+  rocksdb::WriteBatch pending_;  // this round's writes, not yet committed
+  std::vector<Waiter> waiters_;  // their replies
   bool shutting_down_ = false;
   std::chrono::steady_clock::time_point started_;
 
@@ -111,7 +124,7 @@ class Server {
 
   // Loop-thread statistics, for INFO.
   uint64_t connections_received_ = 0, rejected_connections_ = 0;
-  uint64_t commands_ = 0, protocol_errors_ = 0, writes_ = 0;
+  uint64_t commands_ = 0, protocol_errors_ = 0, writes_ = 0, commits_ = 0;
   uint64_t write_errors_ = 0, replies_dropped_ = 0;
   std::vector<uint64_t> latency_;  // ring of the last kLatencyWindow
   size_t latency_next_ = 0;
