@@ -47,6 +47,39 @@ def listen_addresses(port):
     return out
 
 
+def fd_exhaustion(mode):
+    """Out of file descriptors: connections wait in the backlog, the
+    server neither spins on its listener nor stops serving, and accepts
+    them once connections close."""
+    root = tempfile.mkdtemp(prefix="server-fd-", dir=sl.scratch_dir("XFS"))
+    srv = sl.Wtkv(os.path.join(root, "db"), mode)
+    cmd = srv.cmd()
+    # Hard limit 100 too, so the server cannot raise it.
+    srv.cmd = lambda: ["prlimit", "--nofile=100:100"] + cmd
+    srv.start()
+    try:
+        conns = [socket.create_connection(("127.0.0.1", srv.port))
+                 for _ in range(150)]
+        time.sleep(1)  # let the server hit EMFILE and sit on it
+        logged = srv.output().count("accept:")
+        check(logged < 10, f"EMFILE logged {logged} time(s), not a spin")
+        for s in conns[:100]:
+            s.close()
+        ok = 0
+        for s in conns[100:]:
+            s.settimeout(30)
+            s.sendall(sl.encode("PING"))
+            ok += s.recv(7) == b"+PONG\r\n"
+            s.close()
+        check(ok == 50, f"after closing 100, the 50 waiting connections are "
+              f"served ({ok})")
+        check(srv.stop() == 0, "exits 0 after fd exhaustion")
+    finally:
+        if srv.alive():
+            srv.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="auto")
@@ -145,6 +178,10 @@ def main():
         if srv.alive():
             srv.stop()
     shutil.rmtree(root, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    fd_exhaustion(args.mode)
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -244,9 +244,15 @@ void Server::Accept() {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        // EMFILE and friends: the connection waits in the backlog; say why
-        // once per burst rather than spinning silently.
-        fprintf(stderr, "wtkv serve: accept: %s\n", strerror(errno));
+        // EMFILE and friends: the connection waits in the backlog. Stop
+        // watching the (level-triggered) listener until a connection
+        // closes, or the loop would spin on it.
+        fprintf(stderr,
+                "wtkv serve: accept: %s; not accepting until a connection "
+                "closes\n",
+                strerror(errno));
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
       }
       return;
     }
@@ -290,6 +296,13 @@ void Server::UpdateMask(Connection* c) {
 void Server::CloseConnection(Connection* c) {
   if (c->epoll_mask != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
   conns_.erase(c->id());  // closes the socket
+  if (accept_paused_ && !shutting_down_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenId;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    accept_paused_ = false;
+  }
 }
 
 void Server::ReadFrom(Connection* c) {
@@ -376,11 +389,13 @@ void Server::HandleEvent(uint64_t id, uint32_t events) {
   if (it == conns_.end()) return;
   Connection* c = it->second.get();
   if (events & EPOLLERR) return CloseConnection(c);
-  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) && !c->stop_reading &&
-      !c->paused && !shutting_down_) {
+  if ((events & (EPOLLIN | EPOLLRDHUP)) && !c->stop_reading && !c->paused &&
+      !shutting_down_) {
     ReadFrom(c);
   }
-  if ((events & EPOLLHUP) && c->unsent() == 0 && c->pending_slots() == 0) {
+  if (events & EPOLLHUP) {
+    // Both directions are gone (reset, or closed both ways): no reply can
+    // reach the client. Its writes still commit; their replies are dropped.
     return CloseConnection(c);
   }
   Service(c);

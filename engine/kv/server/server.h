@@ -116,6 +116,7 @@ class Server {
   rocksdb::WriteBatch pending_;  // this round's writes, not yet committed
   std::vector<Waiter> waiters_;  // their replies
   bool shutting_down_ = false;
+  bool accept_paused_ = false;  // out of file descriptors
   std::chrono::steady_clock::time_point started_;
 
   std::mutex done_mu_;
