@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/kv/kv_db.h"
+#include "engine/kv/server/write_group.h"
 
 namespace wtrocks::kv::server {
 
@@ -50,7 +51,7 @@ class CommandContext {
   virtual KvDb* db() = 0;
   virtual ScanCursors* cursors() = 0;
   virtual void Reply(std::string resp) = 0;
-  virtual rocksdb::WriteBatch* batch() = 0;
+  virtual WriteGroup* batch() = 0;
   virtual void ReplyWhenDurable(std::string resp) = 0;
   // Close the connection once the next reply has been sent (QUIT).
   virtual void CloseAfterReply() = 0;

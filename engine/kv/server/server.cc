@@ -61,7 +61,7 @@ class Server::Context : public CommandContext {
   void Reply(std::string resp) override {
     c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
   }
-  rocksdb::WriteBatch* batch() override { return &s_->pending_; }
+  WriteGroup* batch() override { return &s_->pending_; }
   void ReplyWhenDurable(std::string resp) override {
     s_->ReplyWhenDurable(c_, std::move(resp));
   }
@@ -166,24 +166,27 @@ void Server::ReplyWhenDurable(Connection* c, std::string reply) {
   } else {
     waiters_.push_back(Waiter{c->id(), seq, std::move(reply)});
   }
-  if (pending_.GetDataSize() >= kMaxBatchBytes) CommitPending();
+  if (pending_.bytes() >= kMaxBatchBytes) CommitPending();
 }
 
 void Server::CommitPending() {
-  if (pending_.Count() == 0) {
+  if (pending_.empty()) {
     // Every write command adds an update before its reply (commands.h).
     assert(waiters_.empty());
     return;
   }
   commits_++;
+  rocksdb::WriteBatch batch;
+  pending_.Build(&batch);
+  pending_.Clear();
   if (options_.reply_before_durable) {
-    db_->WriteAsync(&pending_, [this](const rocksdb::Status& s) {
+    db_->WriteAsync(&batch, [this](const rocksdb::Status& s) {
       if (!s.ok()) unacked_failures_.fetch_add(1, std::memory_order_relaxed);
     });
   } else {
     auto start = std::chrono::steady_clock::now();
-    db_->WriteAsync(&pending_, [this, w = std::move(waiters_),
-                                start](const rocksdb::Status& s) mutable {
+    db_->WriteAsync(&batch, [this, w = std::move(waiters_),
+                             start](const rocksdb::Status& s) mutable {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - start)
                     .count();
@@ -191,7 +194,6 @@ void Server::CommitPending() {
     });
   }
   waiters_.clear();
-  pending_.Clear();
 }
 
 void Server::DrainCompletions() {

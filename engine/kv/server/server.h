@@ -34,6 +34,7 @@
 #include "engine/kv/server/commands.h"
 #include "engine/kv/server/connection.h"
 #include "engine/kv/server/resp.h"
+#include "engine/kv/server/write_group.h"
 
 namespace wtrocks::kv::server {
 
@@ -113,7 +114,7 @@ class Server {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   ScanCursors cursors_;
   std::vector<char> read_buf_;   // the loop's recv buffer
-  rocksdb::WriteBatch pending_;  // this round's writes, not yet committed
+  WriteGroup pending_;           // this round's writes, not yet committed
   std::vector<Waiter> waiters_;  // their replies
   bool shutting_down_ = false;
   bool accept_paused_ = false;  // out of file descriptors
