@@ -12,6 +12,10 @@ PKGS=(
   busybox-static dmsetup xz-utils
   # plots for db_bench_ext/compare
   gnuplot-nox
+  # wtkv serve (issue 15): redis-cli and redis-benchmark are the real clients
+  # of tests/server and db_bench_ext/redis_bench; redis-server 7.0 gives the
+  # reference replies and the appendfsync baselines. Used as packages only.
+  redis-tools redis-server
 )
 
 missing=()

@@ -4,6 +4,7 @@
 // Usage() below and in engine/kv/README.md; keep the two in step.
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/kv/ack_log.h"
 #include "engine/kv/kv_db.h"
+#include "engine/kv/server/server.h"
 #include "wal/mode.h"
 
 namespace wtrocks::kv {
@@ -49,6 +51,15 @@ const char* Usage() {
          "                    --ack-file logs 'ack KEY...' per durable "
          "commit\n"
          "  stats             commit counters, RocksDB sizes, wtrocks stats\n"
+         "  serve [--bind ADDR] [--port N] [--durability durable|async]\n"
+         "        [--max-bulk BYTES] [--max-clients N]\n"
+         "                    a Redis-protocol (RESP2) server on ADDR:N\n"
+         "                    (default 127.0.0.1:6380). durable: a write is\n"
+         "                    answered once it is durable. async: answered\n"
+         "                    BEFORE it is durable (comparison only; a crash\n"
+         "                    loses acknowledged writes). SIGTERM/SIGINT: "
+         "stop,\n"
+         "                    deliver pending replies, close the database\n"
          "MODE: auto (default), writethrough, direct, dsync, fsync\n"
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
@@ -79,6 +90,11 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"value-size", "load"},
       {"key-prefix", "load"},
       {"ack-file", "load"},
+      {"bind", "serve"},
+      {"port", "serve"},
+      {"durability", "serve"},
+      {"max-bulk", "serve"},
+      {"max-clients", "serve"},
   };
   return k;
 }
@@ -218,6 +234,55 @@ int Load(KvDb* db, const Args& a) {
   return kOk;
 }
 
+// Room for --max-clients connections: Debian's soft limit of 1024 open
+// files would refuse the 1025th client.
+void RaiseFileLimit() {
+  rlimit r;
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+int Serve(KvDb* db, const Args& a, const std::string& wal_mode) {
+  int rc = kOk;
+  server::ServerOptions so;
+  uint64_t port, max_bulk, max_clients;
+  if (!ParseCount(a, "port", 6380, 0, &port, &rc) ||
+      !ParseCount(a, "max-bulk", so.limits.max_bulk, 1, &max_bulk, &rc) ||
+      !ParseCount(a, "max-clients", so.max_clients, 1, &max_clients, &rc)) {
+    return rc;
+  }
+  if (port > 65535) return UsageError("--port must be <= 65535");
+  so.port = static_cast<int>(port);
+  so.limits.max_bulk = max_bulk;
+  so.max_clients = max_clients;
+  if (a.flags.count("bind")) so.bind = a.flags.at("bind");
+  std::string durability =
+      a.flags.count("durability") ? a.flags.at("durability") : "durable";
+  if (durability != "durable" && durability != "async") {
+    return UsageError("--durability must be durable or async, got '" +
+                      durability + "'");
+  }
+  so.reply_before_durable = durability == "async";
+  so.wal_mode = wal_mode;
+  server::Server srv(db, so);
+  rocksdb::Status s = srv.Listen();
+  if (!s.ok()) {
+    fprintf(stderr, "wtkv: %s\n", s.ToString().c_str());
+    return kOpFailed;
+  }
+  fprintf(stderr, "wtkv serve: listening on %s:%d, database %s, %s\n",
+          so.bind.c_str(), srv.port(), a.flags.at("db").c_str(),
+          so.reply_before_durable
+              ? "durability=async: replies are sent BEFORE writes are "
+                "durable (a crash loses acknowledged writes)"
+              : "durability=durable: a write is answered once it is durable");
+  s = srv.Run();
+  if (!s.ok()) return Failed("serve", s);
+  return kOk;
+}
+
 int Main(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -231,8 +296,8 @@ int Main(int argc, char** argv) {
   if (a.positional.empty()) return UsageError("no command given");
   const std::string cmd = a.positional[0];
   static const std::map<std::string, size_t> kArity = {
-      {"put", 2},  {"get", 1},  {"delete", 1},
-      {"scan", 0}, {"load", 0}, {"stats", 0}};
+      {"put", 2},  {"get", 1},   {"delete", 1}, {"scan", 0},
+      {"load", 0}, {"stats", 0}, {"serve", 0}};
   auto arity = kArity.find(cmd);
   if (arity == kArity.end()) return UsageError("unknown command '" + cmd + "'");
   if (a.positional.size() - 1 != arity->second) {
@@ -267,10 +332,24 @@ int Main(int argc, char** argv) {
   }
   // Only writers create a database: a typo in --db for get/scan should say
   // so, not answer from a fresh empty database.
-  o.db_options.create_if_missing = cmd == "put" || cmd == "load";
+  o.db_options.create_if_missing =
+      cmd == "put" || cmd == "load" || cmd == "serve";
+  if (cmd == "serve") {
+    // Before KvDb starts threads, so that they inherit the blocked signals
+    // and the server's signalfd is the only one to see SIGTERM.
+    server::BlockShutdownSignals();
+    RaiseFileLimit();
+  }
 
   std::unique_ptr<KvDb> db;
   rocksdb::Status s = KvDb::Open(o, &db);
+  if (!s.ok() && s.ToString().find("/LOCK") != std::string::npos) {
+    fprintf(stderr,
+            "wtkv: cannot open database %s: it is in use by another process "
+            "(RocksDB's LOCK file is held): %s\n",
+            o.path.c_str(), s.ToString().c_str());
+    return kOpenFailed;
+  }
   if (!s.ok()) {
     fprintf(stderr, "wtkv: cannot open database %s: %s\n", o.path.c_str(),
             s.ToString().c_str());
@@ -314,6 +393,8 @@ int Main(int argc, char** argv) {
     rc = Load(db.get(), a);
   } else if (cmd == "stats") {
     fputs(db->StatsText().c_str(), stdout);
+  } else if (cmd == "serve") {
+    rc = Serve(db.get(), a, o.fs_uri.empty() ? o.mode : o.fs_uri);
   }
   s = db->Close();
   if (!s.ok() && rc == kOk) rc = Failed("close", s);

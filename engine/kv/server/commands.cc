@@ -1,0 +1,484 @@
+// Copyright (c) wtrocks authors.
+#include "engine/kv/server/commands.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "engine/kv/server/resp.h"
+#include "rocksdb/iterator.h"
+
+namespace wtrocks::kv::server {
+namespace {
+
+using Args = std::vector<std::string>;
+
+std::string Lower(std::string s) {
+  for (char& c : s)
+    c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Err(std::string_view msg) {
+  std::string r;
+  AppendError(&r, msg);
+  return r;
+}
+std::string Int(int64_t v) {
+  std::string r;
+  AppendInt(&r, v);
+  return r;
+}
+std::string Bulk(std::string_view s) {
+  std::string r;
+  AppendBulk(&r, s);
+  return r;
+}
+std::string Simple(std::string_view s) {
+  std::string r;
+  AppendSimple(&r, s);
+  return r;
+}
+std::string Null() {
+  std::string r;
+  AppendNull(&r);
+  return r;
+}
+
+const char kNotInt[] = "ERR value is not an integer or out of range";
+const char kSyntax[] = "ERR syntax error";
+
+// Reads `key`: true with *value, or false when absent. A read error other
+// than NotFound becomes an error reply and `*failed` is set.
+bool Read(CommandContext* c, const std::string& key, std::string* value,
+          bool* failed) {
+  rocksdb::Status s = c->db()->Get(key, value);
+  if (s.ok()) return true;
+  if (!s.IsNotFound()) {
+    c->Reply(Err("ERR wtkv: read failed: " + s.ToString()));
+    *failed = true;
+  }
+  return false;
+}
+
+void Ping(CommandContext* c, const Args& a) {
+  if (a.size() > 2) {
+    c->Reply(Err("ERR wrong number of arguments for 'ping' command"));
+  } else {
+    c->Reply(a.size() == 2 ? Bulk(a[1]) : Simple("PONG"));
+  }
+}
+
+void Echo(CommandContext* c, const Args& a) { c->Reply(Bulk(a[1])); }
+
+void Get(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  if (Read(c, a[1], &v, &failed)) {
+    c->Reply(Bulk(v));
+  } else if (!failed) {
+    c->Reply(Null());
+  }
+}
+
+// SET key value [NX|XX] [GET] [KEEPTTL]. Expiry options are refused: KvDb
+// has no expiry, and a key that outlives its TTL would be a lie.
+void Set(CommandContext* c, const Args& a) {
+  bool nx = false, xx = false, get = false;
+  for (size_t i = 3; i < a.size(); i++) {
+    std::string o = Lower(a[i]);
+    if (o == "nx" && !xx) {
+      nx = true;
+    } else if (o == "xx" && !nx) {
+      xx = true;
+    } else if (o == "get") {
+      get = true;
+    } else if (o == "keepttl") {
+      // No key has a TTL, so keeping it is what already happens.
+    } else if (o == "ex" || o == "px" || o == "exat" || o == "pxat") {
+      c->Reply(Err("ERR wtkv: SET " + a[i] +
+                   " is not supported: keys never expire in wtkv"));
+      return;
+    } else {
+      c->Reply(Err(kSyntax));
+      return;
+    }
+  }
+  std::string old;
+  bool failed = false, exists = false;
+  if (nx || xx || get) {
+    exists = Read(c, a[1], &old, &failed);
+    if (failed) return;
+  }
+  std::string reply = get ? (exists ? Bulk(old) : Null()) : Simple("OK");
+  if ((nx && exists) || (xx && !exists)) {
+    c->Reply(get ? reply : Null());
+    return;
+  }
+  c->batch()->Put(a[1], a[2]);
+  c->ReplyWhenDurable(std::move(reply));
+}
+
+void Del(CommandContext* c, const Args& a) {
+  std::set<std::string> keys(a.begin() + 1, a.end());
+  std::vector<const std::string*> present;
+  for (const std::string& k : keys) {
+    std::string v;
+    bool failed = false;
+    if (Read(c, k, &v, &failed)) {
+      present.push_back(&k);
+    } else if (failed) {
+      return;
+    }
+  }
+  if (present.empty()) return c->Reply(Int(0));
+  for (const std::string* k : present) c->batch()->Delete(*k);
+  c->ReplyWhenDurable(Int(static_cast<int64_t>(present.size())));
+}
+
+void Exists(CommandContext* c, const Args& a) {
+  int64_t n = 0;
+  for (size_t i = 1; i < a.size(); i++) {
+    std::string v;
+    bool failed = false;
+    if (Read(c, a[i], &v, &failed)) n++;
+    if (failed) return;
+  }
+  c->Reply(Int(n));
+}
+
+void MGet(CommandContext* c, const Args& a) {
+  std::string r;
+  AppendArrayHeader(&r, a.size() - 1);
+  for (size_t i = 1; i < a.size(); i++) {
+    std::string v;
+    bool failed = false;
+    if (Read(c, a[i], &v, &failed)) {
+      AppendBulk(&r, v);
+    } else if (failed) {
+      return;
+    } else {
+      AppendNull(&r);
+    }
+  }
+  c->Reply(std::move(r));
+}
+
+void MSet(CommandContext* c, const Args& a) {
+  if (a.size() % 2 != 1) {
+    c->Reply(Err("ERR wrong number of arguments for 'mset' command"));
+    return;
+  }
+  for (size_t i = 1; i < a.size(); i += 2) c->batch()->Put(a[i], a[i + 1]);
+  c->ReplyWhenDurable(Simple("OK"));
+}
+
+void IncrBy(CommandContext* c, const std::string& key, int64_t by) {
+  std::string v;
+  bool failed = false;
+  int64_t cur = 0;
+  if (Read(c, key, &v, &failed)) {
+    if (!ParseInt64(v, &cur)) {
+      c->Reply(Err(kNotInt));
+      return;
+    }
+  } else if (failed) {
+    return;
+  }
+  if ((by > 0 && cur > INT64_MAX - by) || (by < 0 && cur < INT64_MIN - by)) {
+    c->Reply(Err("ERR increment or decrement would overflow"));
+    return;
+  }
+  int64_t next = cur + by;
+  c->batch()->Put(key, std::to_string(next));
+  c->ReplyWhenDurable(Int(next));
+}
+
+void Incr(CommandContext* c, const Args& a) { IncrBy(c, a[1], 1); }
+void Decr(CommandContext* c, const Args& a) { IncrBy(c, a[1], -1); }
+void IncrByCmd(CommandContext* c, const Args& a) {
+  int64_t by;
+  if (!ParseInt64(a[2], &by)) return c->Reply(Err(kNotInt));
+  IncrBy(c, a[1], by);
+}
+void DecrByCmd(CommandContext* c, const Args& a) {
+  int64_t by;
+  if (!ParseInt64(a[2], &by) || by == INT64_MIN) return c->Reply(Err(kNotInt));
+  IncrBy(c, a[1], -by);
+}
+
+void Append(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (failed) return;
+  v += a[2];
+  c->batch()->Put(a[1], v);
+  c->ReplyWhenDurable(Int(static_cast<int64_t>(v.size())));
+}
+
+void StrLen(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (!failed) c->Reply(Int(static_cast<int64_t>(v.size())));
+}
+
+// SCAN cursor [MATCH pattern] [COUNT n]: walks the keys in key order,
+// examining about COUNT keys per call. Unlike Redis, a key is returned at
+// most once per full iteration.
+void Scan(CommandContext* c, const Args& a) {
+  int64_t cursor_in;
+  if (!ParseInt64(a[1], &cursor_in) || cursor_in < 0) {
+    return c->Reply(Err("ERR invalid cursor"));
+  }
+  std::string pattern;
+  bool match = false;
+  int64_t count = 10;
+  for (size_t i = 2; i < a.size(); i += 2) {
+    std::string o = Lower(a[i]);
+    if (i + 1 >= a.size()) return c->Reply(Err(kSyntax));
+    if (o == "match") {
+      pattern = a[i + 1];
+      match = true;
+    } else if (o == "count") {
+      if (!ParseInt64(a[i + 1], &count)) return c->Reply(Err(kNotInt));
+      if (count < 1) return c->Reply(Err(kSyntax));
+    } else {
+      return c->Reply(Err(kSyntax));
+    }
+  }
+  std::string start;
+  if (cursor_in != 0 &&
+      !c->cursors()->Take(static_cast<uint64_t>(cursor_in), &start)) {
+    return c->Reply(
+        Err("ERR wtkv: unknown or expired SCAN cursor; start "
+            "again from 0"));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      c->db()->db()->NewIterator(rocksdb::ReadOptions()));
+  std::vector<std::string> keys;
+  int64_t seen = 0;
+  for (it->Seek(start); it->Valid() && seen < count; it->Next(), seen++) {
+    rocksdb::Slice k = it->key();
+    if (!match || GlobMatch(pattern, std::string_view(k.data(), k.size()))) {
+      keys.emplace_back(k.data(), k.size());
+    }
+  }
+  if (!it->status().ok()) {
+    return c->Reply(Err("ERR wtkv: scan failed: " + it->status().ToString()));
+  }
+  uint64_t next = 0;
+  if (it->Valid()) next = c->cursors()->Save(it->key().ToString());
+  std::string r;
+  AppendArrayHeader(&r, 2);
+  AppendBulk(&r, std::to_string(next));
+  AppendArrayHeader(&r, keys.size());
+  for (const std::string& k : keys) AppendBulk(&r, k);
+  c->Reply(std::move(r));
+}
+
+// RocksDB's estimate: exact after a compaction, counts overwrites and
+// deletes still in the memtable otherwise (README says so).
+void DbSize(CommandContext* c, const Args&) {
+  uint64_t n = 0;
+  c->db()->db()->GetIntProperty("rocksdb.estimate-num-keys", &n);
+  c->Reply(Int(static_cast<int64_t>(n)));
+}
+
+void Info(CommandContext* c, const Args& a) {
+  c->Reply(Bulk(c->Info(a.size() > 1 ? Lower(a[1]) : "")));
+}
+
+// One durable commit: a range delete from the first key to the last, plus
+// the last key itself (a range's end is exclusive).
+void FlushAll(CommandContext* c, const Args& a) {
+  for (size_t i = 1; i < a.size(); i++) {
+    std::string o = Lower(a[i]);
+    if (o != "sync" && o != "async") return c->Reply(Err(kSyntax));
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      c->db()->db()->NewIterator(rocksdb::ReadOptions()));
+  it->SeekToFirst();
+  if (!it->status().ok()) {
+    return c->Reply(
+        Err("ERR wtkv: flushall failed: " + it->status().ToString()));
+  }
+  if (!it->Valid()) return c->Reply(Simple("OK"));
+  std::string first = it->key().ToString();
+  it->SeekToLast();
+  std::string last = it->key().ToString();
+  if (first != last) c->batch()->DeleteRange(first, last);
+  c->batch()->Delete(last);
+  c->ReplyWhenDurable(Simple("OK"));
+}
+
+void Quit(CommandContext* c, const Args&) {
+  c->CloseAfterReply();
+  c->Reply(Simple("OK"));
+}
+
+void Select(CommandContext* c, const Args& a) {
+  c->Reply(a[1] == "0" ? Simple("OK")
+                       : Err("ERR wtkv: only database 0 exists"));
+}
+
+struct Spec;
+const std::unordered_map<std::string, Spec>& Table();
+
+// COMMAND [COUNT|DOCS|...]: just enough for redis-cli, which asks for
+// command docs to show hints and carries on with an empty answer.
+void Command(CommandContext* c, const Args& a);
+
+// CONFIG GET: redis-benchmark asks for "save" and "appendonly" to print
+// them. Only those two are known; other patterns match nothing.
+void Config(CommandContext* c, const Args& a) {
+  if (Lower(a[1]) != "get" || a.size() != 3) {
+    return c->Reply(Err("ERR wtkv: only CONFIG GET is supported"));
+  }
+  std::string r;
+  std::vector<std::pair<std::string, std::string>> hits;
+  for (const auto& [k, v] : {std::pair<std::string, std::string>{"save", ""},
+                             {"appendonly", "no"}}) {
+    if (GlobMatch(Lower(a[2]), k)) hits.emplace_back(k, v);
+  }
+  AppendArrayHeader(&r, hits.size() * 2);
+  for (const auto& [k, v] : hits) {
+    AppendBulk(&r, k);
+    AppendBulk(&r, v);
+  }
+  c->Reply(std::move(r));
+}
+
+struct Spec {
+  // Redis's convention: N means exactly N words with the name, -N at least N.
+  int arity;
+  void (*fn)(CommandContext*, const Args&);
+};
+
+const std::unordered_map<std::string, Spec>& Table() {
+  static const auto* t = new std::unordered_map<std::string, Spec>{
+      {"ping", {-1, Ping}},        {"echo", {2, Echo}},
+      {"get", {2, Get}},           {"set", {-3, Set}},
+      {"del", {-2, Del}},          {"exists", {-2, Exists}},
+      {"mget", {-2, MGet}},        {"mset", {-3, MSet}},
+      {"incr", {2, Incr}},         {"decr", {2, Decr}},
+      {"incrby", {3, IncrByCmd}},  {"decrby", {3, DecrByCmd}},
+      {"append", {3, Append}},     {"strlen", {2, StrLen}},
+      {"scan", {-2, Scan}},        {"dbsize", {1, DbSize}},
+      {"info", {-1, Info}},        {"flushall", {-1, FlushAll}},
+      {"flushdb", {-1, FlushAll}}, {"quit", {-1, Quit}},
+      {"select", {2, Select}},     {"command", {-1, Command}},
+      {"config", {-2, Config}},
+  };
+  return *t;
+}
+
+void Command(CommandContext* c, const Args& a) {
+  if (a.size() >= 2 && Lower(a[1]) == "count") {
+    return c->Reply(Int(static_cast<int64_t>(Table().size())));
+  }
+  std::string r;
+  AppendArrayHeader(&r, 0);
+  c->Reply(std::move(r));
+}
+
+}  // namespace
+
+uint64_t ScanCursors::Save(std::string next_key) {
+  if (cursors_.size() >= kMax) cursors_.erase(cursors_.begin());
+  uint64_t id = next_id_++;
+  cursors_.emplace(id, std::move(next_key));
+  return id;
+}
+
+bool ScanCursors::Take(uint64_t cursor, std::string* next_key) {
+  auto it = cursors_.find(cursor);
+  if (it == cursors_.end()) return false;
+  // Kept, not erased: a client may repeat a call after a lost reply.
+  *next_key = it->second;
+  return true;
+}
+
+bool GlobMatch(std::string_view p, std::string_view s) {
+  size_t pi = 0, si = 0;
+  size_t star_p = std::string_view::npos, star_s = 0;
+  while (si < s.size()) {
+    bool advanced = false;
+    if (pi < p.size()) {
+      char pc = p[pi];
+      if (pc == '*') {
+        star_p = pi++;
+        star_s = si;
+        continue;
+      }
+      if (pc == '?') {
+        pi++;
+        si++;
+        advanced = true;
+      } else if (pc == '[') {
+        size_t j = pi + 1;
+        bool neg = j < p.size() && p[j] == '^';
+        if (neg) j++;
+        bool hit = false;
+        while (j < p.size() && p[j] != ']') {
+          if (p[j] == '\\' && j + 1 < p.size()) {
+            hit |= p[j + 1] == s[si];
+            j += 2;
+          } else if (j + 2 < p.size() && p[j + 1] == '-' && p[j + 2] != ']') {
+            char lo = std::min(p[j], p[j + 2]), hi = std::max(p[j], p[j + 2]);
+            hit |= s[si] >= lo && s[si] <= hi;
+            j += 3;
+          } else {
+            hit |= p[j] == s[si];
+            j++;
+          }
+        }
+        if (hit != neg) {
+          pi = j < p.size() ? j + 1 : j;
+          si++;
+          advanced = true;
+        }
+      } else {
+        if (pc == '\\' && pi + 1 < p.size()) pc = p[++pi];
+        if (pc == s[si]) {
+          pi++;
+          si++;
+          advanced = true;
+        }
+      }
+    }
+    if (!advanced) {
+      if (star_p == std::string_view::npos) return false;
+      pi = star_p + 1;
+      si = ++star_s;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') pi++;
+  return pi == p.size();
+}
+
+void Dispatch(CommandContext* ctx, const std::vector<std::string>& args) {
+  std::string name = Lower(args[0]);
+  auto it = Table().find(name);
+  if (it == Table().end()) {
+    std::string shown;
+    for (size_t i = 1; i < args.size() && shown.size() < 128; i++) {
+      shown += "'" + args[i].substr(0, 128 - shown.size()) + "' ";
+    }
+    ctx->Reply(Err("ERR unknown command '" + args[0].substr(0, 128) +
+                   "', with args beginning with: " + shown));
+    return;
+  }
+  int arity = it->second.arity;
+  int n = static_cast<int>(std::min<size_t>(args.size(), INT32_MAX));
+  if ((arity > 0 && n != arity) || (arity < 0 && n < -arity)) {
+    ctx->Reply(Err("ERR wrong number of arguments for '" + name + "' command"));
+    return;
+  }
+  it->second.fn(ctx, args);
+}
+
+}  // namespace wtrocks::kv::server

@@ -1,0 +1,191 @@
+// Copyright (c) wtrocks authors.
+#include "engine/kv/server/resp.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace wtrocks::kv::server {
+namespace {
+
+// The line starting at in[0] up to (not including) CRLF, if complete.
+// Returns false when no CRLF is there yet.
+bool Line(std::string_view in, std::string_view* line, size_t* line_end) {
+  size_t cr = in.find("\r\n");
+  if (cr == std::string_view::npos) return false;
+  *line = in.substr(0, cr);
+  *line_end = cr + 2;
+  return true;
+}
+
+}  // namespace
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  bool neg = s[0] == '-';
+  std::string_view d = neg ? s.substr(1) : s;
+  if (d.empty() || (d[0] == '0' && (d.size() > 1 || neg))) return false;
+  uint64_t v = 0;
+  for (char c : d) {
+    if (c < '0' || c > '9') return false;
+    uint64_t next = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > UINT64_MAX / 10 || next < v) return false;
+    v = next;
+  }
+  if (neg) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *out = v == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN
+                                                     : -static_cast<int64_t>(v);
+  } else {
+    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+RespParser::Result RespParser::Fail(std::string why) {
+  error_ = "Protocol error: " + std::move(why);
+  return Result::kError;
+}
+
+RespParser::Result RespParser::ParseInline(std::string_view in, size_t* used,
+                                           std::vector<std::string>* args) {
+  size_t nl = in.find('\n');
+  if (nl == std::string_view::npos) {
+    if (in.size() > limits_.max_inline) return Fail("too big inline request");
+    return Result::kNeedMore;
+  }
+  if (nl > limits_.max_inline) return Fail("too big inline request");
+  std::string_view line = in.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  *used += nl + 1;
+  args->clear();
+  // Whitespace-separated words. Unlike redis-server, quotes are not
+  // interpreted: inline requests are for typing by hand; clients send arrays.
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) i++;
+    size_t start = i;
+    while (i < line.size() && !isspace(static_cast<unsigned char>(line[i])))
+      i++;
+    if (i > start) args->emplace_back(line.substr(start, i - start));
+  }
+  if (args->size() > limits_.max_args) return Fail("too many arguments");
+  return args->empty() ? Result::kNeedMore : Result::kCommand;
+}
+
+RespParser::Result RespParser::Parse(std::string_view in, size_t* used,
+                                     std::vector<std::string>* args) {
+  *used = 0;
+  for (;;) {
+    std::string_view rest = in.substr(*used);
+    if (args_left_ < 0) {
+      if (rest.empty()) return Result::kNeedMore;
+      if (rest[0] != '*') {
+        size_t before = *used;
+        Result r = ParseInline(rest, used, args);
+        // An empty line is no request; look for the next one.
+        if (r == Result::kNeedMore && *used > before) continue;
+        return r;
+      }
+      std::string_view line;
+      size_t end;
+      if (!Line(rest, &line, &end)) {
+        if (rest.size() > limits_.max_inline)
+          return Fail("too big mbulk count string");
+        return Result::kNeedMore;
+      }
+      int64_t n;
+      if (!ParseInt64(line.substr(1), &n) ||
+          n > static_cast<int64_t>(limits_.max_args)) {
+        return Fail("invalid multibulk length");
+      }
+      *used += end;
+      if (n <= 0) continue;  // "*0" and "*-1" are no request, as in Redis
+      args_left_ = n;
+      pending_.clear();
+      // Reserve only a little: the header alone proves nothing.
+      pending_.reserve(std::min<int64_t>(n, 64));
+      continue;
+    }
+    if (args_left_ == 0) {
+      args_left_ = -1;
+      *args = std::move(pending_);
+      pending_.clear();
+      return Result::kCommand;
+    }
+    if (bulk_len_ < 0) {
+      if (rest.empty()) return Result::kNeedMore;
+      if (rest[0] != '$') {
+        return Fail(
+            std::string("expected '$', got '") +
+            (isprint(static_cast<unsigned char>(rest[0])) ? rest[0] : '?') +
+            "'");
+      }
+      std::string_view line;
+      size_t end;
+      if (!Line(rest, &line, &end)) {
+        if (rest.size() > limits_.max_inline)
+          return Fail("too big bulk count string");
+        return Result::kNeedMore;
+      }
+      int64_t n;
+      if (!ParseInt64(line.substr(1), &n) || n < 0 ||
+          static_cast<uint64_t>(n) > limits_.max_bulk) {
+        return Fail("invalid bulk length");
+      }
+      bulk_len_ = n;
+      *used += end;
+      continue;
+    }
+    size_t need = static_cast<size_t>(bulk_len_) + 2;
+    if (rest.size() < need) return Result::kNeedMore;
+    if (rest[need - 2] != '\r' || rest[need - 1] != '\n') {
+      return Fail("bulk string not terminated by CRLF");
+    }
+    pending_.emplace_back(rest.substr(0, need - 2));
+    *used += need;
+    bulk_len_ = -1;
+    args_left_--;
+  }
+}
+
+void AppendSimple(std::string* out, std::string_view s) {
+  out->push_back('+');
+  out->append(s);
+  out->append("\r\n");
+}
+
+void AppendError(std::string* out, std::string_view msg) {
+  out->push_back('-');
+  size_t start = out->size();
+  out->append(msg);
+  std::replace_if(
+      out->begin() + start, out->end(),
+      [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  out->append("\r\n");
+}
+
+void AppendInt(std::string* out, int64_t v) {
+  out->push_back(':');
+  out->append(std::to_string(v));
+  out->append("\r\n");
+}
+
+void AppendBulk(std::string* out, std::string_view s) {
+  out->push_back('$');
+  out->append(std::to_string(s.size()));
+  out->append("\r\n");
+  out->append(s);
+  out->append("\r\n");
+}
+
+void AppendNull(std::string* out) { out->append("$-1\r\n"); }
+
+void AppendArrayHeader(std::string* out, size_t n) {
+  out->push_back('*');
+  out->append(std::to_string(n));
+  out->append("\r\n");
+}
+
+}  // namespace wtrocks::kv::server

@@ -1,0 +1,552 @@
+// Copyright (c) wtrocks authors.
+#include "engine/kv/server/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <sstream>
+
+namespace wtrocks::kv::server {
+namespace {
+
+constexpr uint64_t kListenId = 1, kEventId = 2, kSignalId = 3;
+constexpr size_t kLatencyWindow = 65536;
+// Backpressure: a client that pipelines faster than replies become ready
+// (or than it reads them) stops being read until it catches up.
+constexpr size_t kPauseSlots = 65536;
+constexpr size_t kPauseUnsent = 16u << 20;
+constexpr size_t kReadChunk = 64u << 10;
+constexpr int kReadsPerWakeup = 16;  // fairness between busy clients
+// A bigger pending batch is committed at once: it bounds the memory a round
+// holds and the latency the first write in it waits.
+constexpr size_t kMaxBatchBytes = 4u << 20;
+
+rocksdb::Status Errno(const std::string& what) {
+  return rocksdb::Status::IOError("wtkv serve: " + what, strerror(errno));
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A client that vanishes must not kill the server; send() uses
+  // MSG_NOSIGNAL, this covers anything else.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+// The CommandContext of one request on one connection.
+class Server::Context : public CommandContext {
+ public:
+  Context(Server* s, Connection* c) : s_(s), c_(c) {}
+  KvDb* db() override {
+    s_->CommitPending();  // the read must see every earlier write
+    return s_->db_;
+  }
+  ScanCursors* cursors() override { return &s_->cursors_; }
+  void Reply(std::string resp) override {
+    c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
+  }
+  WriteGroup* batch() override { return &s_->pending_; }
+  void ReplyWhenDurable(std::string resp) override {
+    s_->ReplyWhenDurable(c_, std::move(resp));
+  }
+  void CloseAfterReply() override { close_next_ = true; }
+  bool closing() const { return close_next_; }
+  std::string Info(const std::string& section) override {
+    return s_->Info(section);
+  }
+
+ private:
+  Server* s_;
+  Connection* c_;
+  bool close_next_ = false;
+};
+
+Server::Server(KvDb* db, ServerOptions options)
+    : db_(db), options_(std::move(options)), read_buf_(kReadChunk) {
+  latency_.reserve(kLatencyWindow);
+}
+
+Server::~Server() {
+  conns_.clear();
+  for (int fd : {listen_fd_, event_fd_, signal_fd_, epoll_fd_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+rocksdb::Status Server::Listen() {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options_.port));
+  if (inet_pton(AF_INET, options_.bind.c_str(), &addr.sin_addr) != 1) {
+    return rocksdb::Status::InvalidArgument(
+        "wtkv serve: --bind must be an IPv4 address, got '" + options_.bind +
+        "'");
+  }
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) return Errno("socket");
+  int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  std::string where = options_.bind + ":" + std::to_string(options_.port);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return Errno("cannot bind " + where);
+  }
+  if (listen(listen_fd_, 4096) != 0) return Errno("cannot listen on " + where);
+  socklen_t len = sizeof(addr);
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return Errno("epoll_create1");
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (event_fd_ < 0) return Errno("eventfd");
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return Errno("signalfd");
+  for (auto [fd, id] : {std::pair{listen_fd_, kListenId},
+                        {event_fd_, kEventId},
+                        {signal_fd_, kSignalId}}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = id;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      return Errno("epoll_ctl");
+    }
+  }
+  started_ = std::chrono::steady_clock::now();
+  return rocksdb::Status::OK();
+}
+
+void Server::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    stop_requested_ = true;
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof(one));
+}
+
+void Server::Post(Done d) {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    wake = done_.empty();
+    done_.push_back(std::move(d));
+  }
+  // One wakeup per batch of completions: the loop takes them all at once.
+  if (wake) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof(one));
+  }
+}
+
+void Server::ReplyWhenDurable(Connection* c, std::string reply) {
+  uint64_t seq = c->NewSlot();
+  writes_++;
+  if (options_.reply_before_durable) {
+    c->Fill(seq, std::move(reply));
+  } else {
+    waiters_.push_back(Waiter{c->id(), seq, std::move(reply)});
+  }
+  if (pending_.bytes() >= kMaxBatchBytes) CommitPending();
+}
+
+void Server::CommitPending() {
+  if (pending_.empty()) {
+    // Every write command adds an update before its reply (commands.h).
+    assert(waiters_.empty());
+    return;
+  }
+  commits_++;
+  rocksdb::WriteBatch batch;
+  pending_.Build(&batch);
+  pending_.Clear();
+  if (options_.reply_before_durable) {
+    db_->WriteAsync(&batch, [this](const rocksdb::Status& s) {
+      if (!s.ok()) unacked_failures_.fetch_add(1, std::memory_order_relaxed);
+    });
+  } else {
+    auto start = std::chrono::steady_clock::now();
+    db_->WriteAsync(&batch, [this, w = std::move(waiters_),
+                             start](const rocksdb::Status& s) mutable {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+      Post(Done{std::move(w), s, static_cast<uint64_t>(us)});
+    });
+  }
+  waiters_.clear();
+}
+
+void Server::DrainCompletions() {
+  uint64_t v;
+  [[maybe_unused]] ssize_t n = read(event_fd_, &v, sizeof(v));
+  std::vector<Done> done;
+  bool stop;
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done.swap(done_);
+    stop = stop_requested_;
+  }
+  std::vector<Connection*> touched;
+  for (Done& d : done) {
+    if (latency_.size() < kLatencyWindow) {
+      latency_.push_back(d.micros);
+    } else {
+      latency_[latency_next_] = d.micros;
+    }
+    latency_next_ = (latency_next_ + 1) % kLatencyWindow;
+    std::string error;
+    if (!d.status.ok()) {
+      write_errors_ += d.waiters.size();
+      AppendError(&error,
+                  "ERR wtkv: write is not durable: " + d.status.ToString());
+    }
+    for (Waiter& w : d.waiters) {
+      auto it = conns_.find(w.conn);
+      if (it == conns_.end()) {
+        // The client left before its reply; the write itself stands.
+        replies_dropped_++;
+        continue;
+      }
+      it->second->Fill(w.seq, d.status.ok() ? std::move(w.reply) : error);
+      if (touched.empty() || touched.back() != it->second.get()) {
+        touched.push_back(it->second.get());
+      }
+    }
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (Connection* c : touched) Service(c);
+  if (stop && !shutting_down_) BeginShutdown();
+}
+
+void Server::Accept() {
+  for (;;) {
+    int fd =
+        accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        // EMFILE and friends: the connection waits in the backlog. Stop
+        // watching the (level-triggered) listener until a connection
+        // closes, or the loop would spin on it.
+        fprintf(stderr,
+                "wtkv serve: accept: %s; not accepting until a connection "
+                "closes\n",
+                strerror(errno));
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        accept_paused_ = true;
+      }
+      return;
+    }
+    connections_received_++;
+    if (conns_.size() >= options_.max_clients) {
+      rejected_connections_++;
+      static const char kFull[] = "-ERR max number of clients reached\r\n";
+      [[maybe_unused]] ssize_t n =
+          send(fd, kFull, sizeof(kFull) - 1, MSG_NOSIGNAL);
+      close(fd);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    uint64_t id = next_id_++;
+    auto c = std::make_unique<Connection>(fd, id, options_.limits);
+    Connection* raw = c.get();
+    conns_.emplace(id, std::move(c));
+    UpdateMask(raw);
+  }
+}
+
+void Server::UpdateMask(Connection* c) {
+  uint32_t want = 0;
+  if (!c->stop_reading && !c->paused) want |= EPOLLIN | EPOLLRDHUP;
+  if (c->unsent() > 0) want |= EPOLLOUT;
+  if (want == c->epoll_mask && want != 0) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.u64 = c->id();
+  int op = c->epoll_mask == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (c->epoll_mask == 0 && want == 0) return;
+  if (want == 0) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  } else {
+    epoll_ctl(epoll_fd_, op, c->fd(), &ev);
+  }
+  c->epoll_mask = want;
+}
+
+void Server::CloseConnection(Connection* c) {
+  if (c->epoll_mask != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  conns_.erase(c->id());  // closes the socket
+  if (accept_paused_ && !shutting_down_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenId;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    accept_paused_ = false;
+  }
+}
+
+void Server::ReadFrom(Connection* c) {
+  for (int i = 0; i < kReadsPerWakeup; i++) {
+    // Into a fixed buffer, then append what came: growing the input string
+    // by a whole chunk first would zero 64 KiB per read.
+    ssize_t n = recv(c->fd(), read_buf_.data(), read_buf_.size(), 0);
+    if (n > 0) {
+      c->in().append(read_buf_.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < read_buf_.size()) return;
+      continue;
+    }
+    if (n == 0) {
+      // The client will send nothing more; it may still read replies.
+      c->stop_reading = true;
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      c->stop_reading = true;
+      c->in().clear();
+    }
+    return;
+  }
+}
+
+void Server::ProcessInput(Connection* c) {
+  std::string& in = c->in();
+  size_t off = 0;
+  std::vector<std::string> args;
+  while (!c->paused && !shutting_down_) {
+    size_t used = 0;
+    RespParser::Result r =
+        c->parser().Parse(std::string_view(in).substr(off), &used, &args);
+    off += used;
+    if (r == RespParser::Result::kNeedMore) break;
+    if (r == RespParser::Result::kError) {
+      // As Redis does: say what was wrong, then close; the byte stream can
+      // no longer be split into requests.
+      protocol_errors_++;
+      std::string e;
+      AppendError(&e, "ERR " + c->parser().error());
+      c->Fill(c->NewSlot(), std::move(e), /*close_after=*/true);
+      c->stop_reading = true;
+      off = in.size();
+      break;
+    }
+    commands_++;
+    Context ctx(this, c);
+    Dispatch(&ctx, args);
+    if (ctx.closing()) {  // QUIT: what follows it is not run
+      c->stop_reading = true;
+      off = in.size();
+      break;
+    }
+    if (c->pending_slots() >= kPauseSlots || c->unsent() >= kPauseUnsent) {
+      c->paused = true;
+    }
+  }
+  in.erase(0, off);
+  if (c->stop_reading && c->parser().error().empty() && !c->paused) {
+    // EOF in the middle of a request: nothing more will complete it.
+    in.clear();
+  }
+}
+
+void Server::Service(Connection* c) {
+  for (;;) {
+    ProcessInput(c);
+    if (!c->Flush()) return CloseConnection(c);
+    if (c->Finished()) return CloseConnection(c);
+    if (c->paused && c->pending_slots() < kPauseSlots / 2 &&
+        c->unsent() < kPauseUnsent / 2) {
+      c->paused = false;
+      if (!c->in().empty()) continue;  // requests read before the pause
+    }
+    break;
+  }
+  UpdateMask(c);
+}
+
+void Server::HandleEvent(uint64_t id, uint32_t events) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Connection* c = it->second.get();
+  if (events & EPOLLERR) return CloseConnection(c);
+  if ((events & (EPOLLIN | EPOLLRDHUP)) && !c->stop_reading && !c->paused &&
+      !shutting_down_) {
+    ReadFrom(c);
+  }
+  if (events & EPOLLHUP) {
+    // Both directions are gone (reset, or closed both ways): no reply can
+    // reach the client. Its writes still commit; their replies are dropped.
+    return CloseConnection(c);
+  }
+  Service(c);
+}
+
+void Server::BeginShutdown() {
+  shutting_down_ = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  close(listen_fd_);
+  listen_fd_ = -1;
+  std::vector<Connection*> all;
+  for (auto& [id, c] : conns_) all.push_back(c.get());
+  for (Connection* c : all) {
+    // Requests already parsed keep their place; unread input is dropped.
+    c->stop_reading = true;
+    c->in().clear();
+    Service(c);
+  }
+}
+
+rocksdb::Status Server::Run() {
+  std::vector<epoll_event> events(1024);
+  std::chrono::steady_clock::time_point deadline{};
+  for (;;) {
+    // The end of a round: commit what its commands wrote, as one commit.
+    CommitPending();
+    int timeout = -1;
+    if (shutting_down_) {
+      if (conns_.empty()) break;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      timeout = static_cast<int>(left.count()) + 1;
+    }
+    int n = epoll_wait(epoll_fd_, events.data(),
+                       static_cast<int>(events.size()), timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      uint64_t id = events[i].data.u64;
+      if (id == kListenId) {
+        if (!shutting_down_) Accept();
+      } else if (id == kEventId) {
+        DrainCompletions();
+      } else if (id == kSignalId) {
+        signalfd_siginfo si;
+        while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {
+        }
+        if (!shutting_down_) {
+          fprintf(stderr,
+                  "wtkv serve: shutting down: %zu connection(s), replies "
+                  "pending are delivered first\n",
+                  conns_.size());
+        }
+        if (!shutting_down_) BeginShutdown();
+      } else {
+        HandleEvent(id, events[i].events);
+      }
+      if (shutting_down_ &&
+          deadline == std::chrono::steady_clock::time_point{}) {
+        deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+      }
+    }
+  }
+  CommitPending();
+  size_t dropped = conns_.size();
+  conns_.clear();
+  // Commits of clients that left are still in flight; their callbacks refer
+  // to this server, so wait for every one before returning.
+  rocksdb::Status s = db_->WaitForCommits();
+  if (dropped > 0) {
+    fprintf(stderr,
+            "wtkv serve: %zu connection(s) still had replies pending after "
+            "%lld ms; closed them\n",
+            dropped, static_cast<long long>(options_.drain_timeout.count()));
+  }
+  return s;
+}
+
+uint64_t Server::P(double q) {
+  if (latency_.empty()) return 0;
+  std::vector<uint64_t> v = latency_;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+std::string Server::Info(const std::string& section) {
+  bool all = section.empty() || section == "all" || section == "everything" ||
+             section == "default";
+  std::ostringstream o;
+  if (all || section == "server") {
+    o << "# Server\r\n"
+      << "server_name:wtkv\r\n"
+      << "process_id:" << getpid() << "\r\n"
+      << "tcp_port:" << port_ << "\r\n"
+      << "uptime_in_seconds:"
+      << std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::steady_clock::now() - started_)
+             .count()
+      << "\r\n\r\n";
+  }
+  if (all || section == "clients") {
+    o << "# Clients\r\nconnected_clients:" << conns_.size() << "\r\n\r\n";
+  }
+  if (all || section == "persistence") {
+    CommitQueueStats q = db_->commit_stats();
+    // Engine counters from its stats line ("wtrocks-stats k=v ...").
+    std::string fsync_calls = "0", fsync_avoided = "0";
+    std::istringstream line(db_->fs()->StatsLine());
+    for (std::string kv; line >> kv;) {
+      if (kv.rfind("fsync_calls=", 0) == 0) fsync_calls = kv.substr(12);
+      if (kv.rfind("fsync_avoided=", 0) == 0) fsync_avoided = kv.substr(14);
+    }
+    o << "# Persistence\r\n"
+      << "durability:"
+      << (options_.reply_before_durable
+              ? "async (replies are sent BEFORE writes are durable)"
+              : "durable (a write's reply is sent once it is durable)")
+      << "\r\n"
+      << "wal_mode:" << options_.wal_mode << "\r\n"
+      << "durable_commits:" << q.delivered_ok << "\r\n"
+      << "failed_commits:" << q.delivered_failed << "\r\n"
+      << "commits_in_flight:" << q.in_flight << "\r\n"
+      << "wal_dir_syncs:" << q.dir_syncs << "\r\n"
+      << "fsync_calls:" << fsync_calls << "\r\n"
+      << "fsync_calls_avoided:" << fsync_avoided << "\r\n"
+      << "async_reply_write_failures:" << unacked_failures_.load() << "\r\n"
+      << "time_to_durable_samples:" << latency_.size() << "\r\n"
+      << "time_to_durable_p50_us:" << P(0.50) << "\r\n"
+      << "time_to_durable_p99_us:" << P(0.99) << "\r\n\r\n";
+  }
+  if (all || section == "stats") {
+    o << "# Stats\r\n"
+      << "total_connections_received:" << connections_received_ << "\r\n"
+      << "rejected_connections:" << rejected_connections_ << "\r\n"
+      << "total_commands_processed:" << commands_ << "\r\n"
+      << "total_writes:" << writes_ << "\r\n"
+      << "server_commits:" << commits_ << "\r\n"
+      << "write_errors:" << write_errors_ << "\r\n"
+      << "protocol_errors:" << protocol_errors_ << "\r\n"
+      << "replies_dropped_client_gone:" << replies_dropped_ << "\r\n\r\n";
+  }
+  std::string s = o.str();
+  // Redis ends INFO without the blank line after the last section.
+  if (s.size() >= 2) s.resize(s.size() - 2);
+  return s;
+}
+
+}  // namespace wtrocks::kv::server

@@ -1,0 +1,137 @@
+// Copyright (c) wtrocks authors.
+//
+// Server: the event loop of `wtkv serve`. One thread runs epoll over the
+// listening socket, every client connection, an eventfd and a signalfd. It
+// parses requests, runs them against the KvDb (commands.h) and sends
+// replies. KvDb's durable callbacks arrive on KvDb's delivery thread; they
+// only queue the finished reply and poke the eventfd, and the loop thread
+// puts it in its connection's slot. So connections, parsers and the
+// command table are touched by the loop thread alone.
+//
+// Group commit: the writes of every command run in one loop round (all
+// connections' pipelines read in one epoll_wait) go into one WriteBatch and
+// one KvDb::WriteAsync, committed at the end of the round, or earlier when
+// a command reads (so it sees every earlier write) or the batch grows past
+// kMaxBatchBytes. One durable callback then releases all their replies.
+//
+// Durability of a reply: in the default mode a write's reply is sent only
+// after its WriteAsync callback returned OK (the write is durable, see
+// docs/design-kv.md); a failed commit gets an error reply. With
+// reply_before_durable (`--durability=async`) the reply goes out as soon as
+// RocksDB has applied the write, like Redis with appendfsync=no: a crash can
+// lose acknowledged writes. It exists for comparison only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/kv/kv_db.h"
+#include "engine/kv/server/commands.h"
+#include "engine/kv/server/connection.h"
+#include "engine/kv/server/resp.h"
+#include "engine/kv/server/write_group.h"
+
+namespace wtrocks::kv::server {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";  // loopback unless asked otherwise
+  int port = 6380;                 // 0: any free port (see Server::port)
+  RespLimits limits;
+  bool reply_before_durable = false;
+  size_t max_clients = 10000;
+  // SIGTERM: how long pending replies may take to reach their clients
+  // before the remaining connections are dropped.
+  std::chrono::milliseconds drain_timeout{10000};
+  std::string wal_mode;  // shown in INFO
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and in every thread it
+// creates afterwards, so that only the server's signalfd sees them. Call it
+// before KvDb::Open starts threads.
+void BlockShutdownSignals();
+
+class Server {
+ public:
+  Server(KvDb* db, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. IOError naming the address and the errno otherwise.
+  rocksdb::Status Listen();
+  int port() const { return port_; }
+
+  // Serves until SIGTERM/SIGINT (blocked by BlockShutdownSignals) or Stop().
+  // Then: stops accepting and reading, delivers every pending reply (up to
+  // drain_timeout), closes the connections and waits until every commit
+  // the server made has been delivered, so nothing refers to the server
+  // after it returns. The KvDb stays open; the caller closes it.
+  rocksdb::Status Run();
+  // Thread-safe; Run begins its shutdown.
+  void Stop();
+
+ private:
+  class Context;
+  struct Waiter {  // a reply waiting for the pending batch's commit
+    uint64_t conn;
+    uint64_t seq;
+    std::string reply;
+  };
+  struct Done {
+    std::vector<Waiter> waiters;
+    rocksdb::Status status;
+    uint64_t micros;  // WriteAsync call to durable callback
+  };
+
+  void Accept();
+  void HandleEvent(uint64_t id, uint32_t events);
+  void ReadFrom(Connection* c);
+  // Parses and runs requests, sends what is ready, updates epoll interest;
+  // closes the connection when it is finished or dead.
+  void Service(Connection* c);
+  void ProcessInput(Connection* c);
+  void UpdateMask(Connection* c);
+  void CloseConnection(Connection* c);
+  void DrainCompletions();
+  void BeginShutdown();
+  void Post(Done d);  // any thread
+  void ReplyWhenDurable(Connection* c, std::string reply);
+  // Commits the pending batch (if any) with one WriteAsync.
+  void CommitPending();
+  std::string Info(const std::string& section);
+  uint64_t P(double q);  // time-to-durable percentile, microseconds
+
+  KvDb* db_;
+  ServerOptions options_;
+  int port_ = 0;
+  int epoll_fd_ = -1, listen_fd_ = -1, event_fd_ = -1, signal_fd_ = -1;
+  uint64_t next_id_ = 16;  // 0..15: the loop's own fds
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
+  ScanCursors cursors_;
+  std::vector<char> read_buf_;   // the loop's recv buffer
+  WriteGroup pending_;           // this round's writes, not yet committed
+  std::vector<Waiter> waiters_;  // their replies
+  bool shutting_down_ = false;
+  bool accept_paused_ = false;  // out of file descriptors
+  std::chrono::steady_clock::time_point started_;
+
+  std::mutex done_mu_;
+  std::vector<Done> done_;       // guarded by done_mu_
+  bool stop_requested_ = false;  // guarded by done_mu_
+
+  // Loop-thread statistics, for INFO.
+  uint64_t connections_received_ = 0, rejected_connections_ = 0;
+  uint64_t commands_ = 0, protocol_errors_ = 0, writes_ = 0, commits_ = 0;
+  uint64_t write_errors_ = 0, replies_dropped_ = 0;
+  std::vector<uint64_t> latency_;  // ring of the last kLatencyWindow
+  size_t latency_next_ = 0;
+  // Failures of reply-before-durable writes; set by the delivery thread.
+  std::atomic<uint64_t> unacked_failures_{0};
+};
+
+}  // namespace wtrocks::kv::server

@@ -1,0 +1,51 @@
+// Copyright (c) wtrocks authors.
+#include "engine/kv/server/write_group.h"
+
+#include <algorithm>
+
+namespace wtrocks::kv::server {
+
+void WriteGroup::Put(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  ops_.push_back(Op{Kind::kPut, key.ToString(), value.ToString()});
+  bytes_ += key.size() + value.size();
+}
+
+void WriteGroup::Delete(const rocksdb::Slice& key) {
+  ops_.push_back(Op{Kind::kDelete, key.ToString(), {}});
+  bytes_ += key.size();
+}
+
+void WriteGroup::DeleteRange(const rocksdb::Slice& begin,
+                             const rocksdb::Slice& end) {
+  ops_.push_back(Op{Kind::kDeleteRange, begin.ToString(), end.ToString()});
+  bytes_ += begin.size() + end.size();
+  has_range_ = true;
+}
+
+void WriteGroup::Build(rocksdb::WriteBatch* batch) {
+  if (!has_range_) {
+    std::stable_sort(ops_.begin(), ops_.end(),
+                     [](const Op& a, const Op& b) { return a.key < b.key; });
+  }
+  for (const Op& op : ops_) {
+    switch (op.kind) {
+      case Kind::kPut:
+        batch->Put(op.key, op.value);
+        break;
+      case Kind::kDelete:
+        batch->Delete(op.key);
+        break;
+      case Kind::kDeleteRange:
+        batch->DeleteRange(op.key, op.value);
+        break;
+    }
+  }
+}
+
+void WriteGroup::Clear() {
+  ops_.clear();
+  bytes_ = 0;
+  has_range_ = false;
+}
+
+}  // namespace wtrocks::kv::server

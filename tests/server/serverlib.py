@@ -1,0 +1,258 @@
+"""Shared pieces of the `wtkv serve` tests (Python 3 stdlib only).
+
+Starts and stops real servers on loopback (build/wtkv serve, and Debian's
+redis-server for the reference replies), picks free ports at run time, and
+speaks RESP2 itself where a test needs to see each reply as it arrives (the
+ack oracle, the fuzzer). Scratch filesystems and skips come from
+tests/durability/durlib.py.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "durability"))
+import durlib  # noqa: E402  (skip, scratch_dir, find_tool)
+
+skip = durlib.skip
+scratch_dir = durlib.scratch_dir
+
+
+def build_dir():
+    d = os.environ.get("WTROCKS_BUILD_DIR")
+    if not d:
+        env = os.environ.get("WTROCKS_SCRATCH_ENV")
+        if env and os.path.exists(env):
+            for line in open(env).read().splitlines():
+                if line.startswith("WTROCKS_BUILD_DIR="):
+                    d = line.split("=", 1)[1]
+    return d or os.path.join(os.path.dirname(__file__), "..", "..", "build")
+
+
+def wtkv_path():
+    p = os.path.join(build_dir(), "wtkv")
+    if not os.access(p, os.X_OK):
+        skip(f"{p} is not built")
+    return p
+
+
+def need_tool(name, package):
+    p = durlib.find_tool(name)
+    if not p:
+        skip(f"{name} not installed (Debian package {package}; "
+             "scripts/install-deps.sh installs it)")
+    return p
+
+
+def free_port():
+    """A port free right now on 127.0.0.1 (the kernel picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=30.0, what="server"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before "
+                               f"listening on port {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port} in {timeout}s")
+
+
+class Wtkv:
+    """build/wtkv serve on a free loopback port; stderr goes to a file."""
+
+    def __init__(self, db, mode="auto", extra=(), port=None):
+        self.db, self.mode, self.extra = db, mode, list(extra)
+        self.port = port or free_port()
+        self.proc = None
+        self.log = tempfile.NamedTemporaryFile(
+            prefix="wtkv-serve-", suffix=".log", delete=False)
+
+    def cmd(self):
+        return [wtkv_path(), "--db", self.db, "--mode", self.mode, "serve",
+                "--port", str(self.port)] + self.extra
+
+    def start(self):
+        self.proc = subprocess.Popen(self.cmd(), stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc, what="wtkv serve")
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        """Signals the server and returns its exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+            raise RuntimeError(f"wtkv serve ignored signal {sig} for "
+                               f"{timeout}s:\n{self.output()}")
+        self.proc = None
+        return rc
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self):
+        with open(self.log.name, errors="replace") as f:
+            return f.read()
+
+
+class RedisServer:
+    """Debian's redis-server (7.0) on a free loopback port, for reference
+    replies: no persistence unless asked, its files in `dir`."""
+
+    def __init__(self, dir, extra=()):
+        self.dir = dir
+        self.port = free_port()
+        self.extra = list(extra)
+        self.proc = None
+
+    def start(self):
+        exe = need_tool("redis-server", "redis-server")
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", self.dir, "--save", "", "--daemonize", "no",
+             "--logfile", os.path.join(self.dir, "redis.log")] + self.extra,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port, self.proc, what="redis-server")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+def encode(*args):
+    """One request as a RESP array of bulk strings."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class Reader:
+    """Incremental RESP2 reply parser: feed bytes, take whole replies.
+    Replies are bytes (simple, bulk), int, None (null), an Error, or lists."""
+
+    class Error(Exception):
+        pass
+
+    def __init__(self):
+        self.buf = b""
+
+    def feed(self, data):
+        self.buf += data
+
+    def _parse(self, pos):
+        nl = self.buf.find(b"\r\n", pos)
+        if nl < 0:
+            return None
+        kind, line, after = self.buf[pos:pos + 1], self.buf[pos + 1:nl], nl + 2
+        if kind == b"+":
+            return line, after
+        if kind == b"-":
+            return Reader.Error(line.decode(errors="replace")), after
+        if kind == b":":
+            return int(line), after
+        if kind == b"$":
+            n = int(line)
+            if n < 0:
+                return None, after
+            if len(self.buf) < after + n + 2:
+                return None
+            return self.buf[after:after + n], after + n + 2
+        if kind == b"*":
+            n = int(line)
+            if n < 0:
+                return None, after
+            items = []
+            for _ in range(n):
+                r = self._parse(after)
+                if r is None:
+                    return None
+                items.append(r[0])
+                after = r[1]
+            return items, after
+        raise ValueError(f"bad RESP reply type {kind!r} in {self.buf[:80]!r}")
+
+    def take(self):
+        """[replies] parsed so far (possibly empty)."""
+        out = []
+        while self.buf:
+            r = self._parse(0)
+            if r is None:
+                break
+            out.append(r[0])
+            self.buf = self.buf[r[1]:]
+        return out
+
+
+class Client:
+    """A blocking RESP2 client on one connection."""
+
+    def __init__(self, port, timeout=30):
+        self.sock = socket.create_connection(("127.0.0.1", port),
+                                             timeout=timeout)
+        self.reader = Reader()
+        self.pending = []
+
+    def send(self, *args):
+        self.sock.sendall(encode(*args))
+
+    def recv_replies(self, n):
+        """Exactly n replies; raises ConnectionError if the server closes."""
+        while len(self.pending) < n:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                raise ConnectionError("server closed the connection")
+            self.reader.feed(data)
+            self.pending.extend(self.reader.take())
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    def call(self, *args):
+        self.send(*args)
+        return self.recv_replies(1)[0]
+
+    def close(self):
+        self.sock.close()
+
+
+def read_back(db):
+    """{key: value} of the database at `db`, read with stock RocksDB's
+    `ldb` (rocksdb-tools) and its default FileSystem, so the check does not
+    trust the code under test. Keys and values are printed in hex."""
+    ldb = need_tool("ldb", "rocksdb-tools")
+    p = subprocess.run([ldb, f"--db={db}", "scan", "--hex"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError(f"ldb scan {db} failed: {p.stderr.decode()}")
+    out = {}
+    for line in p.stdout.decode().splitlines():
+        m = re.match(r"^0x([0-9A-Fa-f]*) (?::|==>) 0x([0-9A-Fa-f]*)$", line)
+        if m:
+            out[bytes.fromhex(m.group(1))] = bytes.fromhex(m.group(2))
+    return out
