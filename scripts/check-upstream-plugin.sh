@@ -26,7 +26,7 @@ cd "$work" || exit 1
 src=$(ls -d rocksdb-*/ 2>/dev/null | head -1)
 if [ -z "$src" ]; then
   echo "== apt-get source rocksdb (Debian 13 source package)"
-  apt-get update -q >/dev/null 2>&1
+  # The root's apt lists (deb-src included) are from when it was made.
   apt-get source -q rocksdb 2>&1 | grep -v '^Get:\|^Need to get' | tail -5
   src=$(ls -d rocksdb-*/ 2>/dev/null | head -1)
   if [ -z "$src" ]; then

@@ -65,18 +65,22 @@ host_mirror() {
   echo "${WTROCKS_TRIXIE_MIRROR:-${m:-http://deb.debian.org/debian}}"
 }
 
+# The cache: the shared one if it holds this recipe's root or we may write
+# there, else one in the build directory.
 cache_dir() {
-  local base=/var/cache/wtrocks-trixie
+  local base=/var/cache/wtrocks-trixie key=$1
+  [ -f "$base/$key/.wtrocks-complete" ] && { echo "$base"; return; }
   if ! mkdir -p "$base" 2>/dev/null || [ ! -w "$base" ]; then
     base="$checkout/${WTROCKS_TRIXIE_BUILD:-build-rocksdb9}/trixie-cache"
-    mkdir -p "$base"
+    mkdir -p "$base" 2>/dev/null || return 1
   fi
   echo "$base"
 }
 
 root_path() {
   local base key root
-  base=$(cache_dir) key=$(recipe_key)
+  key=$(recipe_key)
+  base=$(cache_dir "$key") || skip "no writable cache directory for the Debian 13 root (uid $(id -u))"
   root="$base/$key"
   if [ -f "$root/.wtrocks-complete" ]; then echo "$root"; return; fi
 
