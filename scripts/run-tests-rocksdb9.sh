@@ -7,7 +7,9 @@
 #   - the unit and RocksDB integration ctests (labels unit, integration;
 #     not vm), which include stock 9.10 db_bench/ldb/sst_dump through the
 #     plugin (engine_stock_tools_test, db_bench_ext/tests);
-#   - the short durability kill runs, one per mode (durability_kill_*).
+#   - the short durability kill runs, one per mode (durability_kill_*);
+#   - scripts/check-upstream-plugin.sh: engine/plugin inside RocksDB 9.10's
+#     own make and CMake builds (counted as one test).
 # Ends with one line "wtrocks (rocksdb 9.10.0): N passed, N failed, N skipped"
 # that scripts/run-tests.sh folds into its totals. A machine that cannot make
 # or enter the root prints "SKIPPED: <reason>" and counts as 1 skipped.
@@ -34,6 +36,14 @@ case "${1:-}" in
     run_ctest rocksdb9 "$BUILD" -L 'unit|integration' -LE vm
     run_ctest rocksdb9-kill "$BUILD" -R '^durability_kill_'
     durability_lines "$BUILD" "rocksdb $version"
+    # One more test: engine/plugin inside RocksDB 9.10's own builds.
+    echo "== upstream plugin build (scripts/check-upstream-plugin.sh)"
+    scripts/check-upstream-plugin.sh --inside 2>&1 | tee "$LOG/upstream-plugin.log"
+    case ${PIPESTATUS[0]} in
+    0) passed=$((passed + 1)) ;;
+    77) skipped=$((skipped + 1)) ;;
+    *) failed=$((failed + 1)); broken+=("upstream-plugin") ;;
+    esac
   fi
   [ ${#broken[@]} -eq 0 ] || echo "failing ($label): ${broken[*]}"
   echo "$label: $passed passed, $failed failed, $skipped skipped"

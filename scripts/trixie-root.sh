@@ -98,17 +98,19 @@ root_path() {
     flock 9
     [ -f "$root/.wtrocks-complete" ] && exit 0  # another run made it meanwhile
     rm -rf "$root.tmp"
-    local t0=$SECONDS
-    if ! flock /tmp/wtrocks-heavy.lock bash -c "$(declare -p TRIXIE_PKGS); $(declare -f make_root); make_root '$root.tmp' '$mirror'" \
+    # Timed inside the heavy lock: the wait for other builds is not the cost.
+    if ! flock /tmp/wtrocks-heavy.lock bash -c "t0=\$SECONDS; $(declare -p TRIXIE_PKGS); $(declare -f make_root); make_root '$root.tmp' '$mirror' && echo \$((SECONDS - t0)) >'$root.tmp/.wtrocks-seconds'" \
          >"$base/$key.log" 2>&1; then
       tail -20 "$base/$key.log" >&2
       echo "trixie-root: building the root failed (log: $base/$key.log)" >&2
       exit 1
     fi
     chroot "$root.tmp" dpkg-query -W -f='${Package} ${Version}\n' >"$root.tmp/.wtrocks-packages"
-    echo "built in $((SECONDS - t0)) s from $mirror" >"$root.tmp/.wtrocks-complete"
+    local took
+    took=$(cat "$root.tmp/.wtrocks-seconds")
+    echo "built in $took s from $mirror" >"$root.tmp/.wtrocks-complete"
     rm -rf "$root" && mv "$root.tmp" "$root"
-    echo "trixie-root: built in $((SECONDS - t0)) s" >&2
+    echo "trixie-root: built in $took s (debootstrap + packages)" >&2
   ) 9>"$base/.lock" || exit 1
   echo "$root"
 }
