@@ -15,8 +15,15 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The main job: a short db_bench comparison on the best mode this machine has.
+# ROCKSDB=9: the same against RocksDB 9.10 in a Debian 13 root.
+ifeq ($(ROCKSDB),9)
+bench: deps
+	@scripts/run-tests-rocksdb9.sh --build-only
+	@db_bench_ext/main-job.sh --rocksdb 9 build-rocksdb9
+else
 bench: build
 	@db_bench_ext/main-job.sh $(BUILD)
+endif
 
 # The whole suite: unit, integration, VM and durability tests, plus the
 # ASan+UBSan and TSan builds.
@@ -24,4 +31,4 @@ test: deps
 	@scripts/run-tests.sh
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-rocksdb9

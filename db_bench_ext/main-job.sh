@@ -1,5 +1,5 @@
 #!/bin/bash
-# main-job.sh BUILD_DIR: what `make bench` runs after the build.
+# main-job.sh [--rocksdb 9] BUILD_DIR: what `make bench` runs after the build.
 #
 # A short db_bench comparison (about 8 minutes here, under 15) on a fresh XFS
 # loop filesystem: wtrocks in `auto`, the best mode this host's kernel and
@@ -10,11 +10,24 @@
 # are in the output directory it names. For the full matrix use
 # db_bench_ext/compare (see db_bench_ext/README.md).
 #
+# --rocksdb 9 runs it in the Debian 13 root against RocksDB 9.10 (compare
+# --rocksdb 9; BUILD_DIR is then build-rocksdb9, built there by
+# scripts/run-tests-rocksdb9.sh --build-only; `make bench ROCKSDB=9`).
+#
 # Environment: WTROCKS_BENCH_OUT (output dir), WTROCKS_BENCH_ARGS (extra
 # compare flags, e.g. "--repeats 5" or "--vm").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: main-job.sh BUILD_DIR}" && pwd)
+rocksdb=()
+if [ "${1:-}" = --rocksdb ]; then
+  case "${2:-}" in
+  7) ;;
+  9) rocksdb=(--rocksdb 9) ;;
+  *) echo "main-job: --rocksdb takes 7 or 9" >&2; exit 2 ;;
+  esac
+  shift 2
+fi
+build=$(cd "${1:?usage: main-job.sh [--rocksdb 9] BUILD_DIR}" && pwd)
 out=${WTROCKS_BENCH_OUT:-$build/bench-$(date +%Y%m%d-%H%M%S)}
 
 for f in libwtrocks.so wt_uri_check; do
@@ -25,7 +38,7 @@ done
 # fillsync and fillrandom --sync=1 are where the WAL's durability cost shows;
 # fillrandom --sync=0 checks that the SST path is no slower.
 # shellcheck disable=SC2086
-"$here/compare" --build "$build" --out "$out" \
+"$here/compare" "${rocksdb[@]}" --build "$build" --out "$out" \
   --workloads fillsync_t1,fillsync_t4,fillrandom_sync_t1,fillrandom_nosync \
   --modes default,tuned,auto --repeats 3 --seconds 5 \
   --title "make bench: host best mode (auto) vs default and tuned stock" \

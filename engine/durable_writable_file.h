@@ -51,6 +51,7 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   ~DurableWritableFile() override;
 
   using rocksdb::FSWritableFile::Append;
+  using rocksdb::FSWritableFile::PositionedAppend;
   rocksdb::IOStatus Append(const rocksdb::Slice& data,
                            const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override;

@@ -1,7 +1,8 @@
 // Copyright (c) wtrocks authors.
 //
 // Which RocksDB file a path is. RocksDB passes no file type to a FileSystem
-// (IOOptions.type is always kUnknown in 7.8.3), so the name is all we have.
+// (IOOptions.type is always kUnknown in 7.8.3 and 9.10, and FileOptions has
+// no type: rocksdb_compat.h), so the name is all we have.
 #pragma once
 
 #include <string_view>

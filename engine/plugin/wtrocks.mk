@@ -10,6 +10,11 @@ WTROCKS_ENGINE_SOURCES := $(shell sed -n '/^[^\#].*\.cc$$/p' $(WTROCKS_ROOT)/eng
 WTROCKS_WAL_SOURCES := $(notdir $(wildcard $(WTROCKS_ROOT)/wal/*.cc))
 
 wtrocks_SOURCES = $(addprefix engine_src/,$(WTROCKS_ENGINE_SOURCES)) $(addprefix wal_src/,$(WTROCKS_WAL_SOURCES))
-wtrocks_CXXFLAGS = -I$(WTROCKS_ROOT) -std=c++20
+wtrocks_CXXFLAGS = -I$(WTROCKS_ROOT)
+# Our sources are C++20. RocksDB puts its own -std (c++17 unless
+# ROCKSDB_CXX_STANDARD says otherwise) after the plugins' CXXFLAGS, so the
+# standard goes on our objects only, as a target-specific flag that lands
+# last; RocksDB's own objects keep theirs.
+$(patsubst %.cc,$(OBJ_DIR)/$(WTROCKS_PLUGIN_DIR)/%.o,$(wtrocks_SOURCES)): CXXFLAGS += -std=c++20
 # -u keeps engine/registrar.cc's static registration in static links.
 wtrocks_LDFLAGS = -u wtrocks_filesystem_reg -luring

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "engine/rocksdb_compat.h"
 #include "tests/engine/engine_test_util.h"
 #include "tests/lib/scratch_fs.h"
 #include "wal/probe.h"
@@ -174,8 +175,12 @@ TEST_P(DbModelTest, WalRolloverAndRecycling) {
   SETUP_OR_SKIP();
   rocksdb::Options o = Opts();
   o.recycle_log_file_num = 2;
-  // RocksDB 7.8.3 silently turns recycling off in every other recovery mode.
-  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+  // The default recovery mode where RocksDB keeps recycling (9.1+); 7.8
+  // silently turns it off in every mode but kSkipAnyCorruptedRecords.
+  o.wal_recovery_mode =
+      engine::compat::kRecyclesWalWithPointInTime
+          ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+          : rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
   o.max_total_wal_size = 256 << 10;
   std::map<std::string, std::string> model;
   {

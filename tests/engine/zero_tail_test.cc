@@ -1,8 +1,8 @@
 // Copyright (c) wtrocks authors.
 //
-// RocksDB 7.8.3 must recover from a WAL that ends in a pre-zeroed tail, in
-// every wal_recovery_mode: that is what a power cut leaves behind when wal/
-// keeps zero-filled space ahead of the WAL's end. The crash image is taken
+// RocksDB (7.8.3 and 9.10) must recover from a WAL that ends in a pre-zeroed
+// tail, in every wal_recovery_mode: that is what a power cut leaves behind when
+// wal/ keeps zero-filled space ahead of the WAL's end. The crash image is taken
 // the honest way: the DB directory is copied while the DB is still open and
 // its WAL still carries the zero tail, then the copy is opened by stock
 // RocksDB (default FileSystem, no plugin).
@@ -11,6 +11,7 @@
 
 #include <filesystem>
 
+#include "engine/rocksdb_compat.h"
 #include "tests/engine/engine_test_util.h"
 #include "tests/lib/scratch_fs.h"
 
@@ -124,8 +125,13 @@ std::vector<Param> Params() {
                  rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
     out.push_back({m, 0});
   }
-  // RocksDB 7.8.3 turns recycle_log_file_num off in the other three modes.
-  out.push_back({rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords, 2});
+  // Recycling only where RocksDB keeps it (engine/rocksdb_compat.h): 7.8
+  // turns it off in every mode but kSkipAnyCorruptedRecords, 9.1+ also keeps
+  // it in kPointInTimeRecovery, the default.
+  for (auto m : {rocksdb::WALRecoveryMode::kPointInTimeRecovery,
+                 rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
+    if (engine::compat::RecyclesWal(m)) out.push_back({m, 2});
+  }
   return out;
 }
 

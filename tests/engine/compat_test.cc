@@ -1,0 +1,53 @@
+// Copyright (c) wtrocks authors.
+//
+// engine/rocksdb_compat.h states how the RocksDB release we are built
+// against behaves; these tests ask that release, so a wrong constant (or a
+// new RocksDB that changed again) fails here rather than in a durability
+// argument.
+#include <gtest/gtest.h>
+
+#include "engine/rocksdb_compat.h"
+#include "rocksdb/version.h"
+#include "tests/engine/engine_test_util.h"
+#include "tests/lib/scratch_fs.h"
+
+namespace wtrocks::testing {
+namespace {
+
+TEST(RocksdbCompat, VersionIsOneWeSupport) {
+  std::string v = rocksdb::GetRocksVersionAsString();
+  std::printf("built against RocksDB %s\n", v.c_str());
+  EXPECT_EQ(engine::compat::kRocksdbMajor, ROCKSDB_MAJOR);
+  // The library we run with is the one whose headers we compiled against.
+  EXPECT_EQ(
+      v.substr(0, v.find('.', v.find('.') + 1)),
+      std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR));
+}
+
+// RocksDB sanitizes recycle_log_file_num at DB::Open; the sanitized value is
+// what GetDBOptions() reports.
+TEST(RocksdbCompat, RecycleRuleMatchesRocksdb) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
+  WtrocksEnv env = MakeEnv(engine::EngineConfig());
+  int n = 0;
+  for (auto mode : {rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords,
+                    rocksdb::WALRecoveryMode::kAbsoluteConsistency,
+                    rocksdb::WALRecoveryMode::kPointInTimeRecovery,
+                    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
+    rocksdb::Options o = SmallOptions(env.env.get());
+    o.recycle_log_file_num = 2;
+    o.wal_recovery_mode = mode;
+    rocksdb::DB* raw = nullptr;
+    std::string path = dir + "/compat-recycle-" + std::to_string(n++);
+    rocksdb::Status s = rocksdb::DB::Open(o, path, &raw);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    EXPECT_EQ(db->GetDBOptions().recycle_log_file_num,
+              engine::compat::RecyclesWal(mode) ? 2u : 0u)
+        << "wal_recovery_mode " << static_cast<int>(mode);
+    ASSERT_TRUE(db->Close().ok());
+  }
+}
+
+}  // namespace
+}  // namespace wtrocks::testing

@@ -1,0 +1,6 @@
+plugin/wtrocks/wal_src/backend_uring.cc.d \
+ plugin/wtrocks/wal_src/backend_uring.o \
+ plugin/wtrocks/wal_src/backend_uring.o: \
+ plugin/wtrocks/wal_src/backend_uring.cc /work/wt/rocks9/wal/backend.h \
+ /work/wt/rocks9/wal/io_service.h /work/wt/rocks9/wal/status.h \
+ /work/wt/rocks9/wal/mode.h
