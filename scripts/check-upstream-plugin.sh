@@ -41,7 +41,11 @@ if [ -z "$src" ]; then
 fi
 src=$work/${src%/}
 echo "== RocksDB source: $src"
-ln -sfn "$repo/engine/plugin" "$src/plugin/wtrocks"
+# A copy of our sources, not a link to the checkout: RocksDB's make writes
+# its .d files next to each source, and those must not land in the checkout.
+tree=$work/wtrocks-tree
+rm -rf "$tree" && mkdir -p "$tree" && cp -a "$repo/engine" "$repo/wal" "$tree/" || exit 1
+ln -sfn "$tree/engine/plugin" "$src/plugin/wtrocks"
 
 fail=0
 objs() {  # the plugin's objects, as RocksDB's make names them
