@@ -16,6 +16,8 @@ PKGS=(
   # of tests/server and db_bench_ext/redis_bench; redis-server 7.0 gives the
   # reference replies and the appendfsync baselines. Used as packages only.
   redis-tools redis-server
+  # the RocksDB 9.10 leg (scripts/trixie-root.sh): a Debian 13 root
+  debootstrap
 )
 
 missing=()
