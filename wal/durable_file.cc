@@ -154,6 +154,7 @@ class DurableFileImpl final : public DurableFile {
     std::unique_lock<std::mutex> l(mu_);
     if (closing_) return Status::Aborted("allocate in closed file " + path_);
     if (len == 0) return Status::OK();
+    NoteReserveLocked(offset + len);
     int err = WithFdUnlocked(l, [&](int fd) {
       return fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                        static_cast<off_t>(len)) == 0
@@ -161,6 +162,7 @@ class DurableFileImpl final : public DurableFile {
                  : errno;
     });
     if (err != 0) {
+      GiveBackLocked(l);
       return Status::FromErrno(
           err, WriteContext(offset, len, "fallocate(KEEP_SIZE)"));
     }
@@ -199,14 +201,9 @@ class DurableFileImpl final : public DurableFile {
       s = Status::FromErrno(
           errno, "trimming " + path_ + " to " + std::to_string(size_));
     }
-    // Give back the preallocated blocks past the end, as RocksDB's own files
+    // Give back the blocks reserved past the end, as RocksDB's own files
     // do. Space only: a failure or a crash that undoes it loses nothing.
-    uint64_t keep = AlignUp(size_, kPreallocAlign);
-    if (prealloc_end_ > keep) {
-      fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                static_cast<off_t>(keep),
-                static_cast<off_t>(prealloc_end_ - keep));
-    }
+    ReleaseReserveLocked();
     if (close(fd_) != 0 && s.ok())
       s = Status::FromErrno(errno, "close " + path_);
     fd_ = -1;
@@ -384,6 +381,41 @@ class DurableFileImpl final : public DurableFile {
     cv_.notify_all();
   }
 
+  void NoteReserveLocked(uint64_t end) {
+    if (end > reserve_end_) reserve_end_ = end;
+  }
+
+  // A fallocate that failed (ENOSPC above all) may have kept part of its
+  // range: ext4 and XFS do. Give that back at once, or a reserve RocksDB
+  // asked for (1.1 x write_buffer_size) takes the space its MANIFEST and
+  // SSTs need (durability_enospc_wal_* failed that way).
+  void GiveBackLocked(std::unique_lock<std::mutex>& l) {
+    // With no page-cache copy in flight the file's size is size_, so a
+    // truncate to it changes no byte; ext4 frees blocks past the end only
+    // on truncate (its punch hole stops at the size).
+    cv_.wait(l, [&] { return fd_users_ == 0; });
+    ReleaseReserveLocked();
+  }
+
+  // Frees every block past size_, up to the end of every reserve ever asked
+  // for (failed ones included): a truncate to size_ (ext4 frees past-EOF
+  // blocks only so; the caller made sure the file's size is size_ or that
+  // shrinking to it is intended), then a punch (XFS). The direct mode's
+  // padding is Close's to trim, so it is not truncated here.
+  void ReleaseReserveLocked() {
+    if (fd_ < 0) return;
+    if (mode_ != Mode::kDirect &&
+        ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      return;
+    }
+    uint64_t keep = AlignUp(size_, kPreallocAlign);
+    if (reserve_end_ > keep) {
+      fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                static_cast<off_t>(keep),
+                static_cast<off_t>(reserve_end_ - keep));
+    }
+  }
+
   // Keeps preallocate_bytes reserved past the end with KEEP_SIZE, so the
   // size never runs ahead of the data. Called from Append, whose thread
   // pays for one fallocate per preallocate_bytes / 2 appended.
@@ -396,6 +428,7 @@ class DurableFileImpl final : public DurableFile {
     uint64_t from = prealloc_end_ > size_ ? prealloc_end_
                                           : AlignDown(size_, kPreallocAlign);
     uint64_t to = AlignUp(size_ + opts_.preallocate_bytes, kPreallocAlign);
+    NoteReserveLocked(to);
     prealloc_running_ = true;
     int err = WithFdUnlocked(l, [&](int fd) {
       return fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from),
@@ -405,6 +438,7 @@ class DurableFileImpl final : public DurableFile {
     });
     prealloc_running_ = false;
     if (err != 0) {
+      GiveBackLocked(l);
       // No room, no fallocate (tmpfs of old), or worse: appends simply
       // allocate as they extend the file; a real I/O problem shows up on
       // the data writes, which are what durability depends on.
@@ -525,7 +559,8 @@ class DurableFileImpl final : public DurableFile {
   int eagain_retries_ = 0;
 
   // Preallocation state.
-  uint64_t prealloc_end_;  // blocks below it are reserved (KEEP_SIZE)
+  uint64_t prealloc_end_;     // blocks below it are reserved (KEEP_SIZE)
+  uint64_t reserve_end_ = 0;  // end of every fallocate asked for, for Close
   bool prealloc_running_ = false;
   bool prealloc_disabled_ = false;
   uint64_t physical_size_;  // largest end any write of ours reached
