@@ -328,9 +328,10 @@ TEST_P(DurableFileTest, ReadersSeeExactlyWhatWasAppended) {
 
 // Sync racing Close on a kOnSync file: the fdatasync must run on this
 // file's fd or not at all. SyncTo used to read fd_ after dropping the lock
-// while Close set it to -1 and closed it: TSan reported the data race on
-// fd_, and Sync could fail with EBADF ("fdatasync of ...: EBADF") or, had
-// the number been reused, fdatasync another file and report success.
+// while Close could set it to -1 and close it (issue 12, finding 5). This
+// did not fail against the old code, neither plainly nor under TSan (the
+// window is narrow: Close's own sync serialises with it on sync_mu_); it
+// guards the fix, which makes Close wait for every unlocked use of the fd.
 TEST(OnSyncFile, SyncRacingCloseUsesItsOwnFd) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
   std::string rec = MakeRecord(0, 0, 64 << 10);
