@@ -57,10 +57,11 @@ DEFINE_uint32(files, 1,
               "file t % files); 1 = one shared file, like a RocksDB WAL");
 DEFINE_double(seconds, 5.0, "run length per mode (ignored with --records)");
 DEFINE_uint64(records, 0, "records per thread; 0 = run for --seconds");
-DEFINE_uint64(prezero_bytes, 0,
-              "keep this many bytes past the end pre-zeroed, so durable "
-              "appends are overwrites (wal/ modes: rolling, in the "
-              "background; posix: written once before the timed part)");
+DEFINE_uint64(prealloc_bytes, 0,
+              "keep this many bytes past the end preallocated with "
+              "fallocate(FALLOC_FL_KEEP_SIZE), as RocksDB does (wal/ modes: "
+              "rolling; posix: once before the timed part); the size stays "
+              "at the data, so every durable append extends the file");
 DEFINE_uint32(repeats, 1,
               "runs per mode, interleaved (A B C A B C ...) so drift hits "
               "every mode alike; the summary shows medians");
@@ -229,14 +230,9 @@ RunResult RunPosix() {
       fail("open", paths.back());
       continue;
     }
-    if (FLAGS_prezero_bytes) {
-      std::string zeros(1 << 20, '\0');
-      for (uint64_t off = 0; off < FLAGS_prezero_bytes; off += zeros.size()) {
-        size_t n = std::min<uint64_t>(zeros.size(), FLAGS_prezero_bytes - off);
-        if (pwrite(fd, zeros.data(), n, off) != ssize_t(n))
-          fail("prezero pwrite", paths.back());
-      }
-      if (fdatasync(fd) != 0) fail("prezero fdatasync", paths.back());
+    if (FLAGS_prealloc_bytes &&
+        fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(FLAGS_prealloc_bytes)) != 0) {
+      fail("fallocate", paths.back());
     }
     close(fd);
   }
@@ -292,9 +288,9 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
   opts.mode = mode;
   opts.durability = wtrocks::wal::Durability::kEveryWrite;
   // Our records are opaque bytes, but the bench never reads them back, and
-  // the direct mode and prezero both require a zero-tolerant format.
+  // the direct mode requires a zero-tolerant format.
   opts.zero_tail_ok = true;
-  opts.prezero_bytes = FLAGS_prezero_bytes;
+  opts.preallocate_bytes = FLAGS_prealloc_bytes;
   // wal/ keeps one data write in flight per file; several files show what
   // more durable writes in flight would buy on this device.
   std::vector<std::unique_ptr<DurableFile>> files(FLAGS_files);
@@ -412,9 +408,9 @@ void PrintSummary(const std::vector<std::string>& modes,
   };
   double fsync = med("fsync"), posix = med("posix");
   std::printf("\nsummary threads=%u files=%u record_bytes=%" PRIu64
-              " prezero_bytes=%" PRIu64 " repeats=%u\n",
+              " prealloc_bytes=%" PRIu64 " repeats=%u\n",
               FLAGS_threads, FLAGS_files, FLAGS_record_bytes,
-              FLAGS_prezero_bytes, FLAGS_repeats);
+              FLAGS_prealloc_bytes, FLAGS_repeats);
   for (const auto& m : modes) {
     if (!ops.count(m)) {
       std::printf("%-12s : no result (skipped or failed, see above)\n",
@@ -525,10 +521,10 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "wal_bench: dir=%s fs=%s kernel=%s threads=%u files=%u "
-      "record_bytes=%" PRIu64 " %s prezero_bytes=%" PRIu64 " repeats=%u\n",
+      "record_bytes=%" PRIu64 " %s prealloc_bytes=%" PRIu64 " repeats=%u\n",
       FLAGS_dir.c_str(), probe.fs_type.c_str(), probe.kernel.c_str(),
       FLAGS_threads, FLAGS_files, FLAGS_record_bytes, RunLength().c_str(),
-      FLAGS_prezero_bytes, FLAGS_repeats);
+      FLAGS_prealloc_bytes, FLAGS_repeats);
   if (FLAGS_probe) std::printf("%s\n", probe.ToString().c_str());
   WarnIfCoarseClock();
   if (probe.volatile_fs)

@@ -8,7 +8,16 @@ namespace wtrocks::engine {
 namespace {
 
 constexpr std::string_view kScheme = "wtrocks://";
-constexpr const char* kModeValues = "auto, writethrough, direct, dsync, fsync";
+constexpr const char* kModeValues = "auto, writethrough, dsync, fsync";
+
+// Why `direct` is not a value for RocksDB files (docs/design.md, "No direct
+// mode for RocksDB files").
+constexpr const char* kNoDirect =
+    "direct is not offered for RocksDB files: O_DIRECT appends are not in the "
+    "file until their durable write completes, so a sync=false DB::Write "
+    "would not survive a crash of the process and readers that follow the "
+    "WAL would not see it, and its block padding puts zeros inside the file; "
+    "use dsync (or auto)";
 
 rocksdb::Status Bad(std::string_view uri, const std::string& what) {
   return rocksdb::Status::InvalidArgument("wtrocks: bad URI '" +
@@ -44,7 +53,7 @@ const char* ModeOrAuto(wal::Mode m) {
 }  // namespace
 
 const char* ValidUriKeys() {
-  return "mode, wal, sst, sst_sync, prezero, max_write, stats";
+  return "mode, wal, sst, sst_sync, prealloc, max_write, stats";
 }
 
 bool ParseSize(std::string_view text, uint64_t* out) {
@@ -89,7 +98,7 @@ std::string EngineConfig::ToUri() const {
   uri += sst_route == SstRoute::kPassthrough ? "posix" : ModeOrAuto(sst_mode);
   uri += ",sst_sync=";
   uri += sst_sync == SstSync::kEnd ? "end" : "chunk";
-  uri += ",prezero=" + SizeToString(prezero_bytes);
+  uri += ",prealloc=" + SizeToString(prealloc_bytes);
   uri += ",max_write=" + SizeToString(max_write_bytes);
   if (!stats.empty()) uri += ",stats=" + stats;
   return uri;
@@ -129,6 +138,9 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
       return Bad(uri, "bad value '" + std::string(value) + "' for key '" + k +
                           "'; valid values: " + valid);
     };
+    if ((key == "mode" || key == "wal" || key == "sst") && value == "direct") {
+      return Bad(uri, "bad value 'direct' for key '" + k + "': " + kNoDirect);
+    }
     if (key == "mode" || key == "wal") {
       auto m = ParseModeValue(value);
       if (!m) return bad_value(kModeValues);
@@ -149,8 +161,13 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
       } else {
         return bad_value("end, chunk");
       }
-    } else if (key == "prezero") {
-      if (!ParseSize(value, &out->prezero_bytes)) {
+    } else if (key == "prealloc" || key == "prezero") {
+      // prezero: the key's old name, from when wal/ wrote zeros ahead of
+      // the end (docs/design.md, "Preallocation, not a zero tail").
+      if (!seen.insert(key == "prealloc" ? "prezero" : "prealloc").second) {
+        return Bad(uri, "prealloc and prezero are the same key; give one");
+      }
+      if (!ParseSize(value, &out->prealloc_bytes)) {
         return bad_value("a byte count like 0, 65536, 512K, 4M");
       }
     } else if (key == "max_write") {
@@ -174,23 +191,17 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
     return rocksdb::Status::OK();
   }
   out->sst_route = SstRoute::kDurable;
-  // The direct backend pads to whole blocks and so makes every write a
-  // durability point (wal/ requires kEveryWrite for it).
-  if (sst_mode == wal::Mode::kDirect) {
-    if (seen.count("sst_sync") && out->sst_sync == SstSync::kEnd) {
-      return Bad(uri,
-                 "sst=direct needs sst_sync=chunk (direct writes are "
-                 "durable one by one); use sst=dsync for sst_sync=end");
-    }
-    out->sst_sync = SstSync::kChunk;
+  out->sst_mode = sst_mode.value_or(mode.value_or(wal::Mode::kAuto));
+  return ValidateConfig(*out);
+}
+
+rocksdb::Status ValidateConfig(const EngineConfig& config) {
+  if (config.wal_mode == wal::Mode::kDirect ||
+      (config.sst_route == SstRoute::kDurable &&
+       config.sst_mode == wal::Mode::kDirect)) {
+    return rocksdb::Status::InvalidArgument(std::string("wtrocks: ") +
+                                            kNoDirect);
   }
-  // mode= is a preference for both kinds; for SSTs with one durability
-  // point at the end, direct cannot serve, so SSTs then take sst=auto.
-  wal::Mode from_mode = mode.value_or(wal::Mode::kAuto);
-  if (from_mode == wal::Mode::kDirect && out->sst_sync == SstSync::kEnd) {
-    from_mode = wal::Mode::kAuto;
-  }
-  out->sst_mode = sst_mode.value_or(from_mode);
   return rocksdb::Status::OK();
 }
 

@@ -32,7 +32,9 @@ struct EngineConfig {
   // the probe accepts it, otherwise the SST auto policy (see ResolveSstMode).
   wal::Mode sst_mode = wal::Mode::kAuto;
   SstSync sst_sync = SstSync::kEnd;
-  uint64_t prezero_bytes = 1u << 20;
+  // Reserved past a WAL's end with fallocate(KEEP_SIZE), on top of what
+  // RocksDB asks for through Allocate (see wal::DurableFileOptions).
+  uint64_t prealloc_bytes = 1u << 20;
   uint64_t max_write_bytes = 4u << 20;
   // "" (no dump unless WTROCKS_STATS asks), "stderr", or a file path the
   // stats line is appended to.
@@ -53,6 +55,11 @@ const char* ValidUriKeys();
 // returns InvalidArgument naming the offending part of `uri` and listing
 // what would have been valid; `*out` is then unspecified.
 rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out);
+
+// InvalidArgument when `config` asks for something the engine does not offer
+// (the direct mode for WAL or SST files); ParseUri and
+// WtrocksFileSystem::Create both check it.
+rocksdb::Status ValidateConfig(const EngineConfig& config);
 
 // "4096", "64K", "1M", "2G" (binary multiples). Exposed for tests.
 bool ParseSize(std::string_view text, uint64_t* out);

@@ -29,7 +29,15 @@ DurableWritableFile::~DurableWritableFile() {
 }
 
 std::string DurableWritableFile::Context(const char* op) const {
-  return std::string(op) + " " + file_->path();
+  std::string c = std::string(op) + " " + file_->path();
+  // RocksDB's DB::Resume flushes the failed WAL again (SwitchMemtable) and
+  // would get this error back forever; say what works instead.
+  if (kind_ == FileKind::kWal) {
+    c += " (wtrocks never retries a failed WAL write, so DB::Resume cannot "
+         "clear this error: close and reopen the DB, which recovers every "
+         "durable record)";
+  }
+  return c;
 }
 
 IOStatus DurableWritableFile::PassOrderGate() {
@@ -125,14 +133,12 @@ IOStatus DurableWritableFile::RangeSync(uint64_t /*offset*/,
   return ToIOStatus(file_->status(), Context("RangeSync").c_str());
 }
 
-void DurableWritableFile::PrepareWrite(size_t /*offset*/, size_t /*len*/,
-                                       const IOOptions& /*options*/,
-                                       IODebugContext* /*dbg*/) {}
-
-IOStatus DurableWritableFile::Allocate(uint64_t /*offset*/, uint64_t /*len*/,
+IOStatus DurableWritableFile::Allocate(uint64_t offset, uint64_t len,
                                        const IOOptions& /*options*/,
                                        IODebugContext* /*dbg*/) {
-  return IOStatus::OK();
+  // RocksDB ignores the result (PrepareWrite drops it); a failure here is
+  // not the file's error, only a lost optimisation.
+  return ToIOStatus(file_->Allocate(offset, len), Context("Allocate").c_str());
 }
 
 }  // namespace wtrocks::engine

@@ -11,8 +11,10 @@
 //             before it in its directory are durable (the cross-file order
 //             gate, EngineState::WaitEarlierWalsDurable); a failure there
 //             is this file's sticky error too.
-//   Flush     nothing to do: there is no user-space buffer here that wal/
-//             does not already own. See README "Flush and process crashes".
+//   Flush     nothing to do: every Append is already in the kernel's page
+//             cache (process_crash_safe), so a process crash loses nothing
+//             and readers of the file see it. See README "Flush and process
+//             crashes". Returns the sticky error.
 //   Sync      waits until every appended byte is durable (WaitDurable). With
 //             a durable-completion mode (writethrough, direct, dsync) that is
 //             a wait for completions, no fsync-family syscall; fsync mode
@@ -25,8 +27,11 @@
 //             on direct files and would lose the durability point. wal/
 //             handles alignment itself.
 //   GetFileSize       wal/'s logical size, an atomic load.
-//   PrepareWrite/Allocate/RangeSync  no-ops: wal/ preallocates (prezero) and
-//             already has every byte in flight.
+//   PrepareWrite      RocksDB's own (FSWritableFile's): Allocate in
+//             preallocation-block steps.
+//   Allocate  fallocate(FALLOC_FL_KEEP_SIZE), as PosixWritableFile does: the
+//             blocks are reserved and the size stays at the data.
+//   RangeSync a no-op: wal/ already has every byte in flight.
 //   Close     makes everything durable, trims any zero tail, closes.
 #pragma once
 
@@ -77,9 +82,6 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes,
                               const rocksdb::IOOptions& options,
                               rocksdb::IODebugContext* dbg) override;
-  void PrepareWrite(size_t offset, size_t len,
-                    const rocksdb::IOOptions& options,
-                    rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus Allocate(uint64_t offset, uint64_t len,
                              const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* dbg) override;

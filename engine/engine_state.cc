@@ -4,14 +4,12 @@
 #include <cstdint>
 
 #include "engine/status_map.h"
+#include "wal/path.h"
 
 namespace wtrocks::engine {
 namespace {
 
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
-}
+using wal::ParentDir;
 
 KindStats* KindOf(EngineStats* s, FileKind kind) {
   return kind == FileKind::kWal ? &s->wal_files : &s->sst_files;
@@ -53,7 +51,7 @@ std::vector<WalBarrier::Point> EngineState::WalPointsLocked(
        ++it) {
     const OpenFile& f = it->second;
     if (f.kind != FileKind::kWal) continue;
-    if (dir != nullptr && DirOf(f.file->path()) != *dir) continue;
+    if (dir != nullptr && ParentDir(f.file->path()) != *dir) continue;
     // size() is everything appended so far: after DB::Write returned it
     // covers that write's record (RocksDB appends it to the current WAL
     // first), and after a WAL switch it is the old WAL's whole content.
@@ -72,7 +70,7 @@ WalBarrier EngineState::CaptureWalBarrier() const {
 
 rocksdb::IOStatus EngineState::WaitEarlierWalsDurable(uint64_t id,
                                                       const std::string& path) {
-  const std::string dir = DirOf(path);
+  const std::string dir = ParentDir(path);
   std::vector<WalBarrier::Point> earlier;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -112,7 +110,7 @@ void EngineState::AddInfoLog(const std::string& path,
   // many DBs does not accumulate them.
   std::erase_if(info_logs_,
                 [](const InfoLog& i) { return i.logger.expired(); });
-  info_logs_.push_back(InfoLog{DirOf(path), l, {}});
+  info_logs_.push_back(InfoLog{ParentDir(path), l, {}});
 }
 
 void EngineState::LogOnce(FileKind kind, const std::string& file_path,
@@ -121,7 +119,7 @@ void EngineState::LogOnce(FileKind kind, const std::string& file_path,
   {
     std::lock_guard<std::mutex> lock(mu_);
     InfoLog* target = nullptr;
-    std::string dir = DirOf(file_path);
+    std::string dir = ParentDir(file_path);
     for (auto it = info_logs_.rbegin(); it != info_logs_.rend(); ++it) {
       if (it->logger.expired()) continue;
       if (it->dir == dir) {
@@ -154,6 +152,7 @@ std::string EngineState::StatsLine() const {
   sum.passthrough_files = stats_.passthrough_files.load();
   sum.wal_reused = stats_.wal_reused.load();
   sum.wal_order_waits = stats_.wal_order_waits.load();
+  sum.wal_dir_syncs = stats_.wal_dir_syncs.load();
   sum.passthrough_sync_calls = stats_.passthrough_sync_calls.load();
   sum.wal_mode = stats_.wal_mode.load();
   sum.sst_mode = stats_.sst_mode.load();

@@ -33,7 +33,7 @@ void PutKind(std::string* line, const char* prefix, const KindStats& k) {
   Put(line, p + "sync_calls", k.sync_calls.load());
   Put(line, p + "fsync_calls", s.fsync_calls.load());
   Put(line, p + "fsync_avoided", s.fsync_avoided.load());
-  Put(line, p + "prezero_bytes", s.prezero_bytes.load());
+  Put(line, p + "prealloc_bytes", s.prealloc_bytes.load());
   Put(line, p + "short_writes", s.short_writes.load());
   Put(line, p + "errors", s.errors.load());
   Put(line, p + "lat_count", s.durable_latency_us.count());
@@ -57,8 +57,8 @@ void AddStats(const wal::Stats& from, wal::Stats* to) {
   Add(from.durable_points, &to->durable_points);
   Add(from.fsync_calls, &to->fsync_calls);
   Add(from.fsync_avoided, &to->fsync_avoided);
-  Add(from.prezero_writes, &to->prezero_writes);
-  Add(from.prezero_bytes, &to->prezero_bytes);
+  Add(from.prealloc_calls, &to->prealloc_calls);
+  Add(from.prealloc_bytes, &to->prealloc_bytes);
   Add(from.short_writes, &to->short_writes);
   Add(from.errors, &to->errors);
   to->durable_latency_us.Merge(from.durable_latency_us);
@@ -73,14 +73,15 @@ std::string EngineStats::ToLine() const {
   PutKind(&line, "wal", wal_files);
   Put(&line, "wal_reused", wal_reused.load());
   Put(&line, "wal_order_waits", wal_order_waits.load());
+  Put(&line, "wal_dir_syncs", wal_dir_syncs.load());
   PutKind(&line, "sst", sst_files);
   Put(&line, "other_files", passthrough_files.load());
   Put(&line, "other_sync_calls", passthrough_sync_calls.load());
-  // Totals over everything the FileSystem wrote: a pass-through Sync is one
-  // fsync-family syscall in the default FileSystem.
+  // Totals over everything the FileSystem wrote: a pass-through Sync and a
+  // WAL directory sync are one fsync-family syscall each.
   Put(&line, "fsync_calls",
       wal_files.wal.fsync_calls.load() + sst_files.wal.fsync_calls.load() +
-          passthrough_sync_calls.load());
+          passthrough_sync_calls.load() + wal_dir_syncs.load());
   Put(&line, "fsync_avoided",
       wal_files.wal.fsync_avoided.load() + sst_files.wal.fsync_avoided.load());
   return line;

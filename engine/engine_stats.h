@@ -37,6 +37,9 @@ struct EngineStats {
   // directory to become durable (the cross-file order gate, see
   // EngineState::WaitEarlierWalsDurable).
   std::atomic<uint64_t> wal_order_waits{0};
+  // Directory fsyncs that made a new or renamed WAL's name durable (one per
+  // WAL file, WtrocksFileSystem::SyncWalDir).
+  std::atomic<uint64_t> wal_dir_syncs{0};
   std::atomic<uint64_t> passthrough_sync_calls{0};
   // Modes last chosen, for the line; kAuto until a file of that kind opened.
   std::atomic<wal::Mode> wal_mode{wal::Mode::kAuto};

@@ -11,6 +11,7 @@
 #include "engine/durable_writable_file.h"
 #include "engine/passthrough_file.h"
 #include "engine/status_map.h"
+#include "wal/path.h"
 #include "wal/probe.h"
 
 namespace wtrocks::engine {
@@ -22,11 +23,6 @@ using rocksdb::IOOptions;
 using rocksdb::IOStatus;
 
 namespace {
-
-std::string DirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
-}
 
 const char* ModeOrAuto(wal::Mode m) {
   return m == wal::Mode::kAuto ? "auto" : wal::ModeName(m);
@@ -44,6 +40,8 @@ rocksdb::Status WtrocksFileSystem::Create(
 
 rocksdb::Status WtrocksFileSystem::Create(
     EngineConfig config, std::shared_ptr<rocksdb::FileSystem>* out) {
+  rocksdb::Status s = ValidateConfig(config);
+  if (!s.ok()) return s;
   *out = std::make_shared<WtrocksFileSystem>(rocksdb::FileSystem::Default(),
                                              std::move(config));
   return rocksdb::Status::OK();
@@ -100,7 +98,7 @@ bool WtrocksFileSystem::SstPassthrough(const std::string& fname,
   // measured slower than buffered writes plus one fdatasync (README, "SST
   // policy"), so the default FileSystem keeps SST files.
   wal::ProbeResult probe;
-  wal::Status ps = wal::Probe(DirOf(fname), &probe);
+  wal::Status ps = wal::Probe(wal::ParentDir(fname), &probe);
   if (ps.ok() && probe.Of(wal::Mode::kWriteThrough).supported) {
     *mode = wal::Mode::kWriteThrough;
     *why = "sst=auto chose writethrough";
@@ -119,15 +117,15 @@ IOStatus WtrocksFileSystem::OpenDurable(
   wal::DurableFileOptions o;
   o.open_mode = open_mode;
   o.max_write_bytes = cfg.max_write_bytes;
-  // RocksDB's log reader treats zeros after the last record as the end, so
-  // WAL files may carry a pre-zeroed tail. An SST is only ever read after
-  // its Close (which trims the tail) has been recorded in the MANIFEST.
-  o.zero_tail_ok = true;
   std::string why;
   if (kind == FileKind::kWal) {
+    // RocksDB's log reader treats zeros after the last record as the end
+    // (what a recycled WAL's old tail needs). SSTs are not zero_tail_ok: an
+    // SST with zeros past its end is corrupt.
+    o.zero_tail_ok = true;
     o.mode = cfg.wal_mode;
     o.durability = wal::Durability::kEveryWrite;
-    o.prezero_bytes = cfg.prezero_bytes;
+    o.preallocate_bytes = cfg.prealloc_bytes;
     // RocksDB's Flush contract: a sync=false write that DB::Write returned
     // for survives a crash of this process.
     o.process_crash_safe = true;
@@ -156,6 +154,13 @@ IOStatus WtrocksFileSystem::OpenDurable(
                               fname + " with mode " + ModeOrAuto(o.mode) +
                               " (uri " + cfg.ToUri() + ")");
   }
+  if (kind == FileKind::kWal) {
+    IOStatus ds = SyncWalDir(fname);
+    if (!ds.ok()) {
+      file->Close();
+      return ds;
+    }
+  }
   (kind == FileKind::kWal ? state_->stats().wal_mode
                           : state_->stats().sst_mode) = file->mode();
   state_->LogOnce(
@@ -167,6 +172,31 @@ IOStatus WtrocksFileSystem::OpenDurable(
       std::shared_ptr<wal::DurableFile>(std::move(file)), kind, state_,
       options);
   return IOStatus::OK();
+}
+
+IOStatus WtrocksFileSystem::SyncWalDir(const std::string& fname) {
+  // wal/ makes a WAL's bytes durable, but its name lives in the directory:
+  // without this, a power cut could take a new (or recycled and renamed)
+  // WAL with acknowledged records in it. RocksDB itself fsyncs the WAL
+  // directory only before a sync=true write; sync=false writes followed by
+  // a WAL barrier (WhenDurable) or SyncWAL would depend on luck. Once per
+  // WAL file, before its first byte can be acknowledged.
+  const std::string dir = wal::ParentDir(fname);
+  std::unique_ptr<rocksdb::FSDirectory> d;
+  IOStatus s = target()->NewDirectory(dir, IOOptions(), &d, nullptr);
+  if (s.ok()) {
+    s = d->FsyncWithDirOptions(IOOptions(), nullptr,
+                               rocksdb::DirFsyncOptions());
+    IOStatus cs = d->Close(IOOptions(), nullptr);
+    if (s.ok()) s = cs;
+  }
+  state_->stats().wal_dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  if (!s.ok()) {
+    return IOStatus::IOError("wtrocks: making the directory entry of WAL " +
+                             fname + " durable (fsync " + dir +
+                             "): " + s.ToString());
+  }
+  return s;
 }
 
 IOStatus WtrocksFileSystem::NewWritableFile(

@@ -98,6 +98,8 @@ class WtrocksFileSystem : public rocksdb::FileSystemWrapper {
   // Where SSTs go in `dir` and why (sst=auto policy, see README).
   bool SstPassthrough(const std::string& fname, wal::Mode* mode,
                       std::string* why);
+  // fsyncs the directory of a WAL file that was just created or renamed.
+  rocksdb::IOStatus SyncWalDir(const std::string& fname);
   void DumpStats() const;
 
   const std::shared_ptr<EngineState> state_;

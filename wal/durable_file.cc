@@ -1,7 +1,8 @@
 // Copyright (c) wtrocks authors.
 //
 // DurableFile's implementation. Map of wal/:
-//   durable_file.{h,cc}  ordering, buffering, coalescing, watermark, prezero
+//   durable_file.{h,cc}  ordering, buffering, coalescing, watermark,
+//                        preallocation
 //   backend.h            the per-mode write interface
 //   backend_uring.cc     writethrough / direct / dsync through io_uring
 //   backend_sync.cc      fsync: pwrite + fdatasync on a thread pool
@@ -17,10 +18,17 @@
 // buf_ holds the bytes [buf_base_, size_): what is not yet submitted, plus,
 // for the direct mode, the partial block before it, which the next aligned
 // write must rewrite.
+//
+// The file's size on disk is never ahead of its data (apart from the direct
+// mode's block padding): preallocation keeps the size (FALLOC_FL_KEEP_SIZE),
+// so each durable append extends the file and its completion covers the new
+// size. docs/design.md ("Preallocation, not a zero tail") says why wal/ no
+// longer writes zeros ahead of the end.
 #include "wal/durable_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,16 +38,19 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "wal/backend.h"
+#include "wal/path.h"
 #include "wal/probe.h"
 
 namespace wtrocks::wal {
 
 namespace {
 
-constexpr uint64_t kZeroChunk = 1u << 20;
+// Preallocation granularity: the filesystem allocates in blocks anyway.
+constexpr uint64_t kPreallocAlign = 4096;
 // An EAGAIN completion means the write was not attempted; retrying it is
 // safe, but a kernel that keeps answering EAGAIN is treated as an error.
 constexpr int kMaxEagainRetries = 100;
@@ -51,17 +62,6 @@ uint64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// One shared, page-aligned run of zeros for every prezero write.
-const void* ZeroBuffer() {
-  static void* zeros = [] {
-    void* p = nullptr;
-    if (posix_memalign(&p, 4096, kZeroChunk) != 0) abort();
-    memset(p, 0, kZeroChunk);
-    return p;
-  }();
-  return zeros;
 }
 
 struct AlignedFree {
@@ -80,17 +80,12 @@ class DurableFileImpl final : public DurableFile {
         backend_(std::move(backend)),
         fd_(fd),
         align_(align),
-        zalign_(align > 4096 ? align : 4096),
-        max_write_(AlignUp(opts.max_write_bytes ? opts.max_write_bytes : 1, align)),
+        max_write_(
+            AlignUp(opts.max_write_bytes ? opts.max_write_bytes : 1, align)),
         copy_on_append_(opts.process_crash_safe && mode != Mode::kDirect),
-        zeroed_end_(AlignDown(existing_size, zalign_)),
+        prealloc_end_(existing_size),
         physical_size_(existing_size),
-        data_io_(this),
-        zero_io_(this) {
-    std::unique_lock<std::mutex> l(mu_);
-    MaybeZeroLocked();
-    DeliverLocked(l);
-  }
+        data_io_(this) {}
 
   ~DurableFileImpl() override { Close(); }
 
@@ -106,17 +101,17 @@ class DurableFileImpl final : public DurableFile {
     Count(&Stats::appends, 1);
     Count(&Stats::append_bytes, n);
     MaybeSubmitLocked();
-    MaybeZeroLocked();
     if (copy_on_append_ && error_.ok()) {
       // Outside mu_: the range is ours alone, and a pwrite may sleep (on a
       // folio under write-through I/O, for one). The durable write that
       // covers these bytes writes the same bytes again from buf_, so the
-      // order of the two does not matter.
-      l.unlock();
-      Status ws = CopyToKernel(p, n, start);
-      l.lock();
+      // order of the two does not matter: nothing else ever writes this
+      // range (no zero writes, see the file comment).
+      Status ws = WithFdUnlocked(
+          l, [&](int fd) { return CopyToKernel(fd, p, n, start); });
       if (!ws.ok()) FailLocked(ws);
     }
+    MaybePreallocateLocked(l);
     Status s = error_;
     DeliverLocked(l);
     return s;
@@ -135,8 +130,9 @@ class DurableFileImpl final : public DurableFile {
   void OnDurable(uint64_t offset, DurableCallback cb) override {
     std::unique_lock<std::mutex> l(mu_);
     if (opts_.durability == Durability::kOnSync) {
-      deliver_.emplace_back(std::move(cb), Status::InvalidArgument(
-                                               "OnDurable on a kOnSync file " + path_));
+      deliver_.emplace_back(
+          std::move(cb),
+          Status::InvalidArgument("OnDurable on a kOnSync file " + path_));
     } else if (!error_.ok()) {
       deliver_.emplace_back(std::move(cb), error_);
     } else if (offset > size_) {
@@ -144,7 +140,8 @@ class DurableFileImpl final : public DurableFile {
     } else if (durable_ >= offset) {
       deliver_.emplace_back(std::move(cb), Status::OK());
     } else if (closed_) {
-      deliver_.emplace_back(std::move(cb), Status::Aborted("file " + path_ + " closed"));
+      deliver_.emplace_back(std::move(cb),
+                            Status::Aborted("file " + path_ + " closed"));
     } else {
       waiters_.emplace(offset, std::move(cb));
     }
@@ -152,6 +149,29 @@ class DurableFileImpl final : public DurableFile {
   }
 
   Status Sync() override { return WaitDurable(size()); }
+
+  Status Allocate(uint64_t offset, uint64_t len) override {
+    std::unique_lock<std::mutex> l(mu_);
+    if (closing_) return Status::Aborted("allocate in closed file " + path_);
+    if (len == 0) return Status::OK();
+    NoteReserveLocked(offset + len);
+    int err = WithFdUnlocked(l, [&](int fd) {
+      return fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                       static_cast<off_t>(len)) == 0
+                 ? 0
+                 : errno;
+    });
+    if (err != 0) {
+      GiveBackLocked(l);
+      return Status::FromErrno(
+          err, WriteContext(offset, len, "fallocate(KEEP_SIZE)"));
+    }
+    Count(&Stats::prealloc_calls, 1);
+    Count(&Stats::prealloc_bytes, len);
+    if (offset <= prealloc_end_ && offset + len > prealloc_end_)
+      prealloc_end_ = offset + len;
+    return Status::OK();
+  }
 
   Status Close() override {
     std::unique_lock<std::mutex> l(mu_);
@@ -164,24 +184,33 @@ class DurableFileImpl final : public DurableFile {
       l.lock();
     }
     // The completion chain submits whatever is still buffered; wait for it
-    // to drain (or to stop at the first error).
+    // to drain (or to stop at the first error), and for every syscall that
+    // uses fd_ outside mu_ (page-cache copies, fallocate, fdatasync), so
+    // that closing the fd cannot let one of them reach a reused number.
     cv_.wait(l, [&] {
-      return !inflight_ && !zero_inflight_ &&
+      return !inflight_ && fd_users_ == 0 &&
              (!error_.ok() || (submitted_ == size_ && durable_ == size_) ||
               opts_.durability == Durability::kOnSync);
     });
     Status s = error_;
-    // Prezero and direct padding leave zeros past the logical end; trim
+    // The direct mode's padding leaves zeros past the logical end; trim
     // them. No fsync: if a crash undoes the truncate, the reader sees the
     // zero tail the format already tolerates (zero_tail_ok).
-    if (physical_size_ > size_ && ftruncate(fd_, static_cast<off_t>(size_)) != 0 && s.ok()) {
-      s = Status::FromErrno(errno, "trimming " + path_ + " to " + std::to_string(size_));
+    if (physical_size_ > size_ &&
+        ftruncate(fd_, static_cast<off_t>(size_)) != 0 && s.ok()) {
+      s = Status::FromErrno(
+          errno, "trimming " + path_ + " to " + std::to_string(size_));
     }
-    if (close(fd_) != 0 && s.ok()) s = Status::FromErrno(errno, "close " + path_);
+    // Give back the blocks reserved past the end, as RocksDB's own files
+    // do. Space only: a failure or a crash that undoes it loses nothing.
+    ReleaseReserveLocked();
+    if (close(fd_) != 0 && s.ok())
+      s = Status::FromErrno(errno, "close " + path_);
     fd_ = -1;
     closed_ = true;
     close_status_ = s;
-    FailWaitersLocked(s.ok() ? Status::Aborted("file " + path_ + " closed") : s);
+    FailWaitersLocked(s.ok() ? Status::Aborted("file " + path_ + " closed")
+                             : s);
     cv_.notify_all();
     DeliverLocked(l);
     // A completion handler or another thread's callback delivery may still
@@ -209,16 +238,9 @@ class DurableFileImpl final : public DurableFile {
   const Stats& stats() const override { return stats_; }
 
  private:
-  // Adapters so one file can have a data write and a prezero write in
-  // flight, told apart by their completion object.
   struct DataIo final : IoCompletion {
     explicit DataIo(DurableFileImpl* f) : file(f) {}
     void OnIoComplete(int res) override { file->OnDataComplete(res); }
-    DurableFileImpl* file;
-  };
-  struct ZeroIo final : IoCompletion {
-    explicit ZeroIo(DurableFileImpl* f) : file(f) {}
-    void OnIoComplete(int res) override { file->OnZeroComplete(res); }
     DurableFileImpl* file;
   };
 
@@ -227,9 +249,25 @@ class DurableFileImpl final : public DurableFile {
     (GlobalStats().*field).fetch_add(n, std::memory_order_relaxed);
   }
 
-  Status CopyToKernel(const uint8_t* p, size_t n, uint64_t off) {
+  // Runs fn(fd) with mu_ released and returns its result. Close waits for
+  // every such call before it closes the fd: reading fd_ after mu_ is
+  // dropped could otherwise reach a number Close released and another file
+  // reused (an fdatasync there would "succeed" on the wrong file).
+  template <typename Fn>
+  std::invoke_result_t<Fn, int> WithFdUnlocked(std::unique_lock<std::mutex>& l,
+                                               Fn fn) {
+    int fd = fd_;
+    fd_users_++;
+    l.unlock();
+    auto r = fn(fd);
+    l.lock();
+    if (--fd_users_ == 0) cv_.notify_all();
+    return r;
+  }
+
+  Status CopyToKernel(int fd, const uint8_t* p, size_t n, uint64_t off) {
     while (n > 0) {
-      ssize_t w = pwrite(fd_, p, n, static_cast<off_t>(off));
+      ssize_t w = pwrite(fd, p, n, static_cast<off_t>(off));
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) {
         return Status::FromErrno(w < 0 ? errno : EIO,
@@ -244,13 +282,14 @@ class DurableFileImpl final : public DurableFile {
 
   Status BeyondEnd(uint64_t offset) const {
     return Status::InvalidArgument("offset " + std::to_string(offset) +
-                                   " is beyond the end (" + std::to_string(size_) +
-                                   ") of " + path_);
+                                   " is beyond the end (" +
+                                   std::to_string(size_) + ") of " + path_);
   }
 
   std::string WriteContext(uint64_t off, uint64_t len, const char* what) const {
-    return std::string(what) + " of " + std::to_string(len) + " bytes at offset " +
-           std::to_string(off) + " to " + path_ + " (" + ModeName(mode_) + ")";
+    return std::string(what) + " of " + std::to_string(len) +
+           " bytes at offset " + std::to_string(off) + " to " + path_ + " (" +
+           ModeName(mode_) + ")";
   }
 
   bool durable_each_write() const {
@@ -264,15 +303,12 @@ class DurableFileImpl final : public DurableFile {
     uint64_t end = size_ - start > max_write_ ? start + max_write_ : size_;
     uint64_t io_off = AlignDown(start, align_);
     uint64_t io_end = AlignUp(end, align_);
-    // Never write into a range a prezero write is still filling: the two
-    // writes' order on disk would be undefined. That write's completion
-    // calls us again.
-    if (zero_inflight_ && io_end > zero_start_) return;
     uint64_t io_len = io_end - io_off;
     if (io_cap_ < io_len) {
       void* p = nullptr;
       if (posix_memalign(&p, 4096, io_len) != 0) {
-        FailLocked(Status::FromErrno(ENOMEM, WriteContext(io_off, io_len, "buffer")));
+        FailLocked(
+            Status::FromErrno(ENOMEM, WriteContext(io_off, io_len, "buffer")));
         return;
       }
       io_buf_.reset(static_cast<uint8_t*>(p));
@@ -289,7 +325,8 @@ class DurableFileImpl final : public DurableFile {
     submitted_ = end;
     // Keep only what the next write needs: for direct, the partial block.
     uint64_t keep_from = AlignDown(end, align_);
-    buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
+    buf_.erase(buf_.begin(),
+               buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
     buf_base_ = keep_from;
     inflight_ = true;
     if (io_end > physical_size_) physical_size_ = io_end;
@@ -301,21 +338,24 @@ class DurableFileImpl final : public DurableFile {
                                  durable_each_write(), &data_io_);
     if (r < 0) {
       inflight_ = false;
-      FailLocked(Status::FromErrno(-r, WriteContext(cur_off_, cur_len_, "submitting write")));
+      FailLocked(Status::FromErrno(
+          -r, WriteContext(cur_off_, cur_len_, "submitting write")));
     }
   }
 
   void OnDataComplete(int res) {
     std::unique_lock<std::mutex> l(mu_);
     handlers_++;
-    if (opts_.completion_fault) res = opts_.completion_fault(cur_off_, cur_len_, res);
+    if (opts_.completion_fault)
+      res = opts_.completion_fault(cur_off_, cur_len_, res);
     if (res == -EAGAIN && ++eagain_retries_ <= kMaxEagainRetries) {
       StartCurrentLocked();
     } else if (res <= 0) {
       inflight_ = false;
       int err = res < 0 ? -res : EIO;
-      FailLocked(Status::FromErrno(err, WriteContext(cur_off_, cur_len_,
-                                                     res < 0 ? "write" : "write (0 bytes done)")));
+      FailLocked(Status::FromErrno(
+          err, WriteContext(cur_off_, cur_len_,
+                            res < 0 ? "write" : "write (0 bytes done)")));
     } else if (static_cast<uint64_t>(res) < cur_len_) {
       // Not durable until every byte is: write the rest, then acknowledge.
       Count(&Stats::short_writes, 1);
@@ -328,10 +368,11 @@ class DurableFileImpl final : public DurableFile {
       written_ = cur_end_;
       Count(&Stats::data_writes, 1);
       if (durable_each_write()) {
-        Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls : &Stats::fsync_avoided, 1);
+        Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls
+                                                    : &Stats::fsync_avoided,
+              1);
         ReachedDurableLocked(written_, cur_start_us_);
       }
-      MaybeZeroLocked();
       MaybeSubmitLocked();
     }
     cv_.notify_all();
@@ -340,56 +381,73 @@ class DurableFileImpl final : public DurableFile {
     cv_.notify_all();
   }
 
-  // Keeps prezero_bytes of zero-filled, allocated space ahead of the end,
-  // written with the mode's own durable write so that it costs no fsync.
-  void MaybeZeroLocked() {
-    if (opts_.prezero_bytes == 0 || zero_disabled_ || zero_inflight_ || closing_ ||
-        !error_.ok()) {
+  void NoteReserveLocked(uint64_t end) {
+    if (end > reserve_end_) reserve_end_ = end;
+  }
+
+  // A fallocate that failed (ENOSPC above all) may have kept part of its
+  // range: ext4 and XFS do. Give that back at once, or a reserve RocksDB
+  // asked for (1.1 x write_buffer_size) takes the space its MANIFEST and
+  // SSTs need (durability_enospc_wal_* failed that way).
+  void GiveBackLocked(std::unique_lock<std::mutex>& l) {
+    // With no page-cache copy in flight the file's size is size_, so a
+    // truncate to it changes no byte; ext4 frees blocks past the end only
+    // on truncate (its punch hole stops at the size).
+    cv_.wait(l, [&] { return fd_users_ == 0; });
+    ReleaseReserveLocked();
+  }
+
+  // Frees every block past size_, up to the end of every reserve ever asked
+  // for (failed ones included): a truncate to size_ (ext4 frees past-EOF
+  // blocks only so; the caller made sure the file's size is size_ or that
+  // shrinking to it is intended), then a punch (XFS). The direct mode's
+  // padding is Close's to trim, so it is not truncated here.
+  void ReleaseReserveLocked() {
+    if (fd_ < 0) return;
+    if (mode_ != Mode::kDirect &&
+        ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
       return;
     }
-    uint64_t want = AlignUp(size_ + opts_.prezero_bytes, zalign_);
-    if (zeroed_end_ >= size_ + opts_.prezero_bytes / 2) return;
-    // Start past every byte a data write may be touching now: those all lie
-    // below AlignUp(size_), as submitted_ <= size_.
-    uint64_t zs = AlignUp(size_ > zeroed_end_ ? size_ : zeroed_end_, zalign_);
-    uint64_t ze = want - zs > kZeroChunk ? zs + kZeroChunk : want;
-    if (ze <= zs) return;
-    zero_start_ = zs;
-    zero_end_ = ze;
-    zero_start_us_ = NowMicros();
-    zero_inflight_ = true;
-    if (ze > physical_size_) physical_size_ = ze;
-    int r = backend_->StartWrite(fd_, ZeroBuffer(), ze - zs, zs, true, &zero_io_);
-    if (r < 0) {
-      zero_inflight_ = false;
-      FailLocked(Status::FromErrno(-r, WriteContext(zs, ze - zs, "submitting prezero write")));
+    uint64_t keep = AlignUp(size_, kPreallocAlign);
+    if (reserve_end_ > keep) {
+      fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                static_cast<off_t>(keep),
+                static_cast<off_t>(reserve_end_ - keep));
     }
   }
 
-  void OnZeroComplete(int res) {
-    std::unique_lock<std::mutex> l(mu_);
-    handlers_++;
-    zero_inflight_ = false;
-    if (res == static_cast<int>(zero_end_ - zero_start_)) {
-      zeroed_end_ = zero_end_;
-      Count(&Stats::prezero_writes, 1);
-      Count(&Stats::prezero_bytes, static_cast<uint64_t>(res));
-      Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls : &Stats::fsync_avoided, 1);
-      MaybeZeroLocked();
-    } else if (res == -ENOSPC || res == -EDQUOT || res >= 0) {
-      // Prezero is an optimisation: without room for it, appends simply
-      // extend the file (and pay a metadata commit). Appends that really
-      // do not fit fail on their own write.
-      zero_disabled_ = true;
-    } else {
-      FailLocked(Status::FromErrno(-res, WriteContext(zero_start_, zero_end_ - zero_start_,
-                                                      "prezero write")));
+  // Keeps preallocate_bytes reserved past the end with KEEP_SIZE, so the
+  // size never runs ahead of the data. Called from Append, whose thread
+  // pays for one fallocate per preallocate_bytes / 2 appended.
+  void MaybePreallocateLocked(std::unique_lock<std::mutex>& l) {
+    if (opts_.preallocate_bytes == 0 || prealloc_disabled_ ||
+        prealloc_running_ || closing_ || !error_.ok() ||
+        prealloc_end_ >= size_ + opts_.preallocate_bytes / 2) {
+      return;
     }
-    MaybeSubmitLocked();
-    cv_.notify_all();
-    DeliverLocked(l);
-    handlers_--;
-    cv_.notify_all();
+    uint64_t from = prealloc_end_ > size_ ? prealloc_end_
+                                          : AlignDown(size_, kPreallocAlign);
+    uint64_t to = AlignUp(size_ + opts_.preallocate_bytes, kPreallocAlign);
+    NoteReserveLocked(to);
+    prealloc_running_ = true;
+    int err = WithFdUnlocked(l, [&](int fd) {
+      return fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from),
+                       static_cast<off_t>(to - from)) == 0
+                 ? 0
+                 : errno;
+    });
+    prealloc_running_ = false;
+    if (err != 0) {
+      GiveBackLocked(l);
+      // No room, no fallocate (tmpfs of old), or worse: appends simply
+      // allocate as they extend the file; a real I/O problem shows up on
+      // the data writes, which are what durability depends on.
+      prealloc_disabled_ = true;
+      return;
+    }
+    if (to > prealloc_end_) prealloc_end_ = to;
+    Count(&Stats::prealloc_calls, 1);
+    Count(&Stats::prealloc_bytes, to - from);
   }
 
   void ReachedDurableLocked(uint64_t end, uint64_t start_us) {
@@ -412,15 +470,14 @@ class DurableFileImpl final : public DurableFile {
     if (offset > size_) return BeyondEnd(offset);
     if (!error_.ok()) return error_;
     if (durable_ >= offset) return Status::OK();
-    if (fd_ < 0) return Status::Aborted("file " + path_ + " closed");
+    if (closed_) return Status::Aborted("file " + path_ + " closed");
     cv_.wait(l, [&] { return written_ >= offset || !error_.ok(); });
     if (!error_.ok()) return error_;
     uint64_t target = written_;
-    l.unlock();
     uint64_t t0 = NowMicros();
-    int r = fdatasync(fd_);
-    int err = errno;
-    l.lock();
+    int err = WithFdUnlocked(
+        l, [](int fd) { return fdatasync(fd) == 0 ? 0 : errno; });
+    int r = err == 0 ? 0 : -1;
     Count(&Stats::fsync_calls, 1);
     if (r != 0) {
       FailLocked(Status::FromErrno(err, "fdatasync of " + path_));
@@ -472,8 +529,7 @@ class DurableFileImpl final : public DurableFile {
   const std::string reason_;
   const std::unique_ptr<Backend> backend_;
   int fd_;
-  const uint64_t align_;   // direct: I/O alignment; else 1
-  const uint64_t zalign_;  // prezero granularity
+  const uint64_t align_;  // direct: I/O alignment; else 1
   const uint64_t max_write_;
   const bool copy_on_append_;  // process_crash_safe in a buffered mode
 
@@ -502,14 +558,13 @@ class DurableFileImpl final : public DurableFile {
   uint64_t cur_start_us_ = 0;
   int eagain_retries_ = 0;
 
-  // Prezero state.
-  uint64_t zeroed_end_;
-  bool zero_inflight_ = false;
-  bool zero_disabled_ = false;
-  uint64_t zero_start_ = 0;
-  uint64_t zero_end_ = 0;
-  uint64_t zero_start_us_ = 0;
+  // Preallocation state.
+  uint64_t prealloc_end_;     // blocks below it are reserved (KEEP_SIZE)
+  uint64_t reserve_end_ = 0;  // end of every fallocate asked for, for Close
+  bool prealloc_running_ = false;
+  bool prealloc_disabled_ = false;
   uint64_t physical_size_;  // largest end any write of ours reached
+  int fd_users_ = 0;        // calls using fd_ with mu_ released
 
   std::multimap<uint64_t, DurableCallback> waiters_;
   std::vector<std::pair<DurableCallback, Status>> deliver_;
@@ -518,39 +573,42 @@ class DurableFileImpl final : public DurableFile {
 
   Stats stats_;
   DataIo data_io_;
-  ZeroIo zero_io_;
 };
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 }  // namespace
 
-Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts,
+Status DurableFile::Open(const std::string& path,
+                         const DurableFileOptions& opts,
                          std::unique_ptr<DurableFile>* out) {
   const bool every = opts.durability == Durability::kEveryWrite;
-  if (opts.prezero_bytes && !(opts.zero_tail_ok && every)) {
-    return Status::InvalidArgument("prezero needs zero_tail_ok and kEveryWrite (" + path + ")");
-  }
   if (opts.open_mode == OpenMode::kReuse && !opts.zero_tail_ok) {
-    return Status::InvalidArgument("kReuse needs a zero_tail_ok format (" + path + ")");
+    return Status::InvalidArgument("kReuse needs a zero_tail_ok format (" +
+                                   path + ")");
   }
   if (opts.mode == Mode::kDirect && !(opts.zero_tail_ok && every)) {
     return Status::InvalidArgument(
         "direct mode pads writes to whole blocks, so it needs zero_tail_ok and "
-        "kEveryWrite (" + path + ")");
+        "kEveryWrite (" +
+        path + ")");
+  }
+  if (opts.mode == Mode::kDirect && opts.process_crash_safe) {
+    return Status::InvalidArgument(
+        "direct mode cannot keep process_crash_safe: O_DIRECT appends are not "
+        "in the "
+        "page cache until their durable write completes, so a process crash "
+        "loses them "
+        "and other readers do not see them; use dsync (" +
+        path + ")");
   }
   ProbeResult probe;
   Status s = Probe(ParentDir(path), &probe);
   if (!s.ok()) return s;
   Mode mode;
   std::string why;
-  const char* no_direct = !(opts.zero_tail_ok && every) ? "the file is not zero_tail_ok"
-                          : opts.process_crash_safe   ? "appends must reach the page cache"
-                                                      : nullptr;
+  const char* no_direct =
+      !(opts.zero_tail_ok && every) ? "the file is not zero_tail_ok"
+      : opts.process_crash_safe     ? "appends must reach the page cache"
+                                    : nullptr;
   if (opts.mode == Mode::kAuto && probe.best == Mode::kDirect && no_direct) {
     // Direct cannot serve this file; take the best of the others.
     mode = Mode::kFsync;
@@ -560,15 +618,11 @@ Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts
         break;
       }
     }
-    why = std::string("auto chose ") + ModeName(mode) + ": direct is not usable here (" +
-          no_direct + "); " + probe.best_why;
+    why = std::string("auto chose ") + ModeName(mode) +
+          ": direct is not usable here (" + no_direct + "); " + probe.best_why;
   } else {
     s = ResolveMode(probe, opts.mode, &mode, &why);
     if (!s.ok()) return s;
-    if (mode == Mode::kDirect && opts.process_crash_safe) {
-      why += "; appends wait in memory until submitted, so a process crash can lose "
-             "appends that are not yet durable";
-    }
   }
   std::unique_ptr<Backend> backend = MakeBackend(mode);
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | backend->open_flags();
@@ -586,7 +640,8 @@ Status DurableFile::Open(const std::string& path, const DurableFileOptions& opts
     existing = static_cast<uint64_t>(st.st_size);
   }
   uint32_t align = mode == Mode::kDirect ? probe.direct_alignment : 1;
-  out->reset(new DurableFileImpl(path, opts, mode, why, std::move(backend), fd, align, existing));
+  out->reset(new DurableFileImpl(path, opts, mode, why, std::move(backend), fd,
+                                 align, existing));
   return Status::OK();
 }
 

@@ -58,24 +58,29 @@ struct DurableFileOptions {
   Durability durability = Durability::kEveryWrite;
   OpenMode open_mode = OpenMode::kTruncate;
   // The file's format treats zero bytes after its last record as the end
-  // (RocksDB's WAL and MANIFEST readers skip zero padding). Required for
-  // prezero and for the direct mode, which pads to whole blocks.
+  // (RocksDB's WAL and MANIFEST readers skip zero padding). Required for the
+  // direct mode, which pads every write to whole blocks and so leaves zeros
+  // inside the file's size until Close trims them, and for kReuse.
   bool zero_tail_ok = false;
-  // With zero_tail_ok: keep this many bytes past the end allocated and
-  // zero-filled (durably), so a durable append is a pure overwrite that needs
-  // no metadata commit. 0 disables it. Rounded up to the block size.
-  uint64_t prezero_bytes = 0;
+  // Keep this many bytes past the end allocated with
+  // fallocate(FALLOC_FL_KEEP_SIZE), as RocksDB's own files do: the blocks are
+  // reserved (no allocation transaction in a later append) but the file's
+  // size stays at the last appended byte, so a reader that follows the file
+  // while it grows (RocksDB's secondary instances, GetUpdatesSince) sees
+  // exactly what was appended and never a zero region it would skip as
+  // padding. 0 disables it. An optimisation only: a filesystem without
+  // fallocate, or without room, just turns it off for the file.
+  uint64_t preallocate_bytes = 0;
   // Largest single data write; a longer backlog goes out as several writes,
   // one after the other.
   uint64_t max_write_bytes = 4u << 20;
   // Append returns only once the bytes are in the kernel's page cache, so a
-  // crash of this process cannot lose them (RocksDB's Flush contract for
-  // sync=false writes); only a machine crash can, until they are durable.
-  // Costs a plain pwrite per Append in the buffered modes. The direct mode
-  // cannot do it (the next O_DIRECT write would have to write back and drop
-  // those pages), so `auto` skips direct for such files, and an explicit
-  // direct file keeps appends in our memory until submitted (mode_reason()
-  // says so).
+  // crash of this process cannot lose them and another process reading the
+  // file sees them (RocksDB's Flush contract for sync=false writes); only a
+  // machine crash can lose them, until they are durable. Costs a plain
+  // pwrite per Append. The direct mode cannot do it (O_DIRECT bypasses the
+  // page cache, and its block padding would show zeros to readers), so
+  // Open refuses direct with it and `auto` skips direct for such files.
   bool process_crash_safe = false;
   CompletionFault completion_fault;
 };
@@ -112,8 +117,15 @@ class DurableFile {
   // WaitDurable(size()).
   virtual Status Sync() = 0;
 
+  // Reserves the blocks of [offset, offset + len) with
+  // fallocate(FALLOC_FL_KEEP_SIZE); the file's size does not change. A hint
+  // (RocksDB's Allocate): its failure (NotSupported, NoSpace, IOError) is
+  // returned but is not the file's sticky error.
+  virtual Status Allocate(uint64_t offset, uint64_t len) = 0;
+
   // Waits for every write in flight, makes the appended bytes durable, trims
-  // any zero-filled tail back to the logical size, and closes the fd.
+  // the direct mode's block padding back to the logical size, releases the
+  // preallocated blocks past it, and closes the fd.
   // Idempotent; returns the sticky error if there is one.
   virtual Status Close() = 0;
 

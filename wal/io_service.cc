@@ -15,8 +15,7 @@ namespace wtrocks::wal {
 
 namespace {
 
-// Submission queue size. At most one data write and one prezero write per
-// file are in flight, so this bounds how many files write at once before
+// Submission queue size. At most one data write per file is in flight, so this bounds how many files write at once before
 // the reaper has to submit in several rounds, not the number of open files.
 constexpr unsigned kRingEntries = 256;
 

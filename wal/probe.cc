@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include <sstream>
 
 #include "wal/io_service.h"
+#include "wal/path.h"
 
 namespace wtrocks::wal {
 
@@ -36,16 +38,28 @@ int Index(Mode m) { return static_cast<int>(m); }
 std::string FsTypeName(const struct statfs& sfs, bool* volatile_fs) {
   *volatile_fs = false;
   switch (static_cast<unsigned long>(sfs.f_type)) {
-    case XFS_SUPER_MAGIC: return "xfs";
-    case EXT4_SUPER_MAGIC: return "ext4";  // also ext2/ext3
-    case BTRFS_SUPER_MAGIC: return "btrfs";
-    case TMPFS_MAGIC: *volatile_fs = true; return "tmpfs";
-    case RAMFS_MAGIC: *volatile_fs = true; return "ramfs";
-    case OVERLAYFS_SUPER_MAGIC: return "overlayfs";
-    case NFS_SUPER_MAGIC: return "nfs";
-    case 0x65735546: return "fuse";
-    case 0x01021997: return "9p";
-    case F2FS_SUPER_MAGIC: return "f2fs";
+    case XFS_SUPER_MAGIC:
+      return "xfs";
+    case EXT4_SUPER_MAGIC:
+      return "ext4";  // also ext2/ext3
+    case BTRFS_SUPER_MAGIC:
+      return "btrfs";
+    case TMPFS_MAGIC:
+      *volatile_fs = true;
+      return "tmpfs";
+    case RAMFS_MAGIC:
+      *volatile_fs = true;
+      return "ramfs";
+    case OVERLAYFS_SUPER_MAGIC:
+      return "overlayfs";
+    case NFS_SUPER_MAGIC:
+      return "nfs";
+    case 0x65735546:
+      return "fuse";
+    case 0x01021997:
+      return "9p";
+    case F2FS_SUPER_MAGIC:
+      return "f2fs";
   }
   char buf[32];
   snprintf(buf, sizeof(buf), "0x%lx", static_cast<unsigned long>(sfs.f_type));
@@ -76,7 +90,8 @@ std::string Describe(int res, const char* what) {
 
 void ProbeWriteThrough(int fd, const ProbeResult& r, ModeSupport* out) {
   AlignedBuf buf(kProbeBytes);
-  int res = SyncUringWrite(fd, buf.p, kProbeBytes, 0, kRwfWriteThrough | RWF_DSYNC);
+  int res =
+      SyncUringWrite(fd, buf.p, kProbeBytes, 0, kRwfWriteThrough | RWF_DSYNC);
   if (res == static_cast<int>(kProbeBytes)) {
     out->supported = true;
     out->reason = "io_uring write with RWF_WRITETHROUGH|RWF_DSYNC succeeded";
@@ -90,9 +105,32 @@ void ProbeWriteThrough(int fd, const ProbeResult& r, ModeSupport* out) {
   }
 }
 
+// The physical block size of the block device holding `dev` (a partition
+// answers for its disk), from sysfs; 0 when there is no such device
+// (tmpfs, a network filesystem) or sysfs does not say.
+uint32_t PhysicalBlockSize(dev_t dev) {
+  std::string base = "/sys/dev/block/" + std::to_string(major(dev)) + ":" +
+                     std::to_string(minor(dev));
+  for (const char* rel :
+       {"/queue/physical_block_size", "/../queue/physical_block_size"}) {
+    FILE* f = fopen((base + rel).c_str(), "r");
+    if (f == nullptr) continue;
+    unsigned v = 0;
+    bool ok = fscanf(f, "%u", &v) == 1;
+    fclose(f);
+    if (ok && v > 0) return v;
+  }
+  return 0;
+}
+
 // Direct I/O needs a buffer, offset and length aligned to the device's
 // logical block; find the smallest of 512 and 4096 that the kernel takes.
-void ProbeDirect(const std::string& path, ModeSupport* out, uint32_t* align) {
+// Then write in the device's *physical* blocks if they are larger: a 512e
+// drive (512-byte logical, 4 KiB physical sectors) updates a 512-byte write
+// by read-modify-write of its 4 KiB sector, which a power cut can tear,
+// taking acknowledged records that share the sector with it.
+void ProbeDirect(const std::string& path, dev_t dev, ModeSupport* out,
+                 uint32_t* align) {
   int fd = open(path.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC);
   if (fd < 0) {
     out->reason = Describe(-errno, "open with O_DIRECT");
@@ -103,15 +141,24 @@ void ProbeDirect(const std::string& path, ModeSupport* out, uint32_t* align) {
   for (uint32_t a : {512u, 4096u}) {
     last = SyncUringWrite(fd, buf.p, a, a, RWF_DSYNC);
     if (last == static_cast<int>(a)) {
+      uint32_t physical = PhysicalBlockSize(dev);
+      // Our I/O buffers are 4 KiB aligned, so that is the most we use.
+      uint32_t use = physical > a ? (physical < 4096u ? physical : 4096u) : a;
       out->supported = true;
-      *align = a;
-      out->reason = "O_DIRECT io_uring write with RWF_DSYNC succeeded, alignment " +
-                    std::to_string(a);
+      *align = use;
+      out->reason =
+          "O_DIRECT io_uring write with RWF_DSYNC succeeded, alignment " +
+          std::to_string(use);
+      if (use != a) {
+        out->reason += " (the device's physical block; the kernel takes " +
+                       std::to_string(a) + ")";
+      }
       break;
     }
     if (last != -EINVAL) break;
   }
-  if (!out->supported) out->reason = Describe(last, "O_DIRECT io_uring write with RWF_DSYNC");
+  if (!out->supported)
+    out->reason = Describe(last, "O_DIRECT io_uring write with RWF_DSYNC");
   close(fd);
 }
 
@@ -128,7 +175,8 @@ void ProbeDsync(int fd, ModeSupport* out) {
 
 void ProbeFsync(int fd, ModeSupport* out) {
   AlignedBuf buf(kProbeBytes);
-  if (pwrite(fd, buf.p, kProbeBytes, 2 * kProbeBytes) != static_cast<ssize_t>(kProbeBytes)) {
+  if (pwrite(fd, buf.p, kProbeBytes, 2 * kProbeBytes) !=
+      static_cast<ssize_t>(kProbeBytes)) {
     out->reason = Describe(-errno, "pwrite");
   } else if (fdatasync(fd) != 0) {
     out->reason = Describe(-errno, "fdatasync");
@@ -149,7 +197,8 @@ const ModeSupport& ProbeResult::Of(Mode mode) const {
 std::string ProbeResult::ToString() const {
   std::ostringstream os;
   os << "probe of " << dir << " (" << fs_type << ", kernel " << kernel
-     << (volatile_fs ? ", VOLATILE: nothing survives a power cut" : "") << ")\n";
+     << (volatile_fs ? ", VOLATILE: nothing survives a power cut" : "")
+     << ")\n";
   for (Mode m : kConcreteModes) {
     const ModeSupport& s = Of(m);
     os << "  " << ModeName(m) << ": " << (s.supported ? "yes" : "no") << " - "
@@ -163,12 +212,12 @@ Status ProbeUncached(const std::string& dir_or_file, ProbeResult* out) {
   *out = ProbeResult();
   struct stat st;
   if (stat(dir_or_file.c_str(), &st) != 0) {
-    return Status::InvalidArgument("cannot probe " + dir_or_file + ": " + strerror(errno));
+    return Status::InvalidArgument("cannot probe " + dir_or_file + ": " +
+                                   strerror(errno));
   }
   std::string dir = dir_or_file;
   if (!S_ISDIR(st.st_mode)) {
-    size_t slash = dir.rfind('/');
-    dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+    dir = ParentDir(dir);
   }
   out->dir = dir;
   struct statfs sfs;
@@ -185,8 +234,8 @@ Status ProbeUncached(const std::string& dir_or_file, ProbeResult* out) {
                      std::to_string(counter.fetch_add(1));
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Status::InvalidArgument("cannot probe " + dir + ": creating " + path +
-                                   ": " + strerror(errno));
+    return Status::InvalidArgument("cannot probe " + dir + ": creating " +
+                                   path + ": " + strerror(errno));
   }
   const Status& uring = IoService::Default().init_status();
   if (uring.ok()) {
@@ -199,7 +248,8 @@ Status ProbeUncached(const std::string& dir_or_file, ProbeResult* out) {
   ProbeFsync(fd, &out->support[Index(Mode::kFsync)]);
   close(fd);
   if (uring.ok()) {
-    ProbeDirect(path, &out->support[Index(Mode::kDirect)], &out->direct_alignment);
+    ProbeDirect(path, st.st_dev, &out->support[Index(Mode::kDirect)],
+                &out->direct_alignment);
   } else {
     out->support[Index(Mode::kDirect)].reason = uring.message();
   }
@@ -210,14 +260,16 @@ Status ProbeUncached(const std::string& dir_or_file, ProbeResult* out) {
     if (out->Of(m).supported) {
       out->best = m;
       out->best_why = std::string("auto chose ") + ModeName(m) +
-                      (skipped.empty() ? ": the best mode is supported" : " because" + skipped);
+                      (skipped.empty() ? ": the best mode is supported"
+                                       : " because" + skipped);
       break;
     }
-    skipped += std::string(skipped.empty() ? " " : "; ") + ModeName(m) + " is unsupported (" +
-               out->Of(m).reason + ")";
+    skipped += std::string(skipped.empty() ? " " : "; ") + ModeName(m) +
+               " is unsupported (" + out->Of(m).reason + ")";
   }
   if (!out->Of(out->best).supported) {
-    return Status::NotSupported("no durable-write mode works in " + dir + ":" + skipped);
+    return Status::NotSupported("no durable-write mode works in " + dir + ":" +
+                                skipped);
   }
   return Status::OK();
 }
@@ -225,10 +277,12 @@ Status ProbeUncached(const std::string& dir_or_file, ProbeResult* out) {
 Status Probe(const std::string& dir_or_file, ProbeResult* out) {
   // Keyed by device: every directory of one filesystem answers alike.
   static std::mutex mu;
-  static std::map<dev_t, ProbeResult>* cache = new std::map<dev_t, ProbeResult>();
+  static std::map<dev_t, ProbeResult>* cache =
+      new std::map<dev_t, ProbeResult>();
   struct stat st;
   if (stat(dir_or_file.c_str(), &st) != 0) {
-    return Status::InvalidArgument("cannot probe " + dir_or_file + ": " + strerror(errno));
+    return Status::InvalidArgument("cannot probe " + dir_or_file + ": " +
+                                   strerror(errno));
   }
   std::lock_guard<std::mutex> l(mu);
   auto it = cache->find(st.st_dev);

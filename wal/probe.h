@@ -20,7 +20,8 @@ struct ModeSupport {
   bool supported = false;
   // Why not (or a note when supported), e.g.
   // "EOPNOTSUPP from an io_uring write with RWF_WRITETHROUGH|RWF_DSYNC:
-  //  kernel 6.18.44 lacks the series in kernel-patches/ or xfs does not opt in".
+  //  kernel 6.18.44 lacks the series in kernel-patches/ or xfs does not opt
+  //  in".
   std::string reason;
 };
 
@@ -32,8 +33,11 @@ struct ProbeResult {
   // "works" but nothing survives a power cut. Callers may refuse.
   bool volatile_fs = false;
   std::array<ModeSupport, 4> support;  // indexed like kConcreteModes
-  uint32_t direct_alignment = 0;       // bytes; 0 when direct is unsupported
-  uint32_t block_size = 4096;          // filesystem block size
+  // Bytes: the larger of the smallest O_DIRECT alignment the kernel takes
+  // and the device's physical block (at most 4096); 0 when direct is
+  // unsupported.
+  uint32_t direct_alignment = 0;
+  uint32_t block_size = 4096;  // filesystem block size
   Mode best = Mode::kFsync;
   std::string best_why;  // "auto chose direct: writethrough: EOPNOTSUPP ..."
 

@@ -39,8 +39,9 @@ struct Stats {
   std::atomic<uint64_t> fsync_calls{0};
   // Durability points reached without an fsync-family call.
   std::atomic<uint64_t> fsync_avoided{0};
-  std::atomic<uint64_t> prezero_writes{0};
-  std::atomic<uint64_t> prezero_bytes{0};
+  // fallocate(FALLOC_FL_KEEP_SIZE) calls (ours and Allocate's) and bytes.
+  std::atomic<uint64_t> prealloc_calls{0};
+  std::atomic<uint64_t> prealloc_bytes{0};
   // Writes whose completion returned fewer bytes; the rest was resubmitted.
   std::atomic<uint64_t> short_writes{0};
   std::atomic<uint64_t> errors{0};

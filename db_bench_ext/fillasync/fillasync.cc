@@ -34,7 +34,7 @@ DEFINE_string(db, "",
               "runs use fresh subdirectories and remove them");
 DEFINE_string(mode, "auto",
               "wtrocks mode for fillasync: auto, writethrough, "
-              "direct, dsync, fsync");
+              "dsync, fsync");
 DEFINE_string(fs_uri, "", "full wtrocks:// URI (overrides --mode)");
 DEFINE_string(threads, "1,4", "comma-separated thread counts for fillasync");
 DEFINE_int64(num, 200000, "fillasync writes per thread");

@@ -3,21 +3,17 @@
 
 #include <cassert>
 
-#include "engine/kv/wal_dir_sync.h"
-
 namespace wtrocks::kv {
 
 CommitQueue::CommitQueue() : thread_([this] { Run(); }) {}
 
 CommitQueue::~CommitQueue() { Stop().PermitUncheckedError(); }
 
-uint64_t CommitQueue::Add(CommitCallback cb,
-                          std::vector<std::string> dirs_to_sync) {
+uint64_t CommitQueue::Add(CommitCallback cb) {
   std::lock_guard<std::mutex> lock(mu_);
   assert(!stop_);
   Entry e;
   e.cb = std::move(cb);
-  e.dirs = std::move(dirs_to_sync);
   e.reached_wal = true;
   queue_.push_back(std::move(e));
   stats_.added++;
@@ -111,30 +107,16 @@ void CommitQueue::Run() {
 }
 
 void CommitQueue::Deliver(std::vector<Entry>* batch) {
-  uint64_t dir_syncs = 0;
   for (Entry& e : *batch) {
     if (e.reached_wal) {
       if (!sticky_.ok()) {
         e.status = sticky_;
       } else if (!e.status.ok()) {
         sticky_ = e.status;
-      } else {
-        for (const std::string& dir : e.dirs) {
-          rocksdb::Status s = WalDirSync::SyncDir(dir);
-          dir_syncs++;
-          if (!s.ok()) {
-            sticky_ = e.status = s;
-            break;
-          }
-        }
       }
     }
     e.cb(e.status);
     e.cb = nullptr;  // release what the callback captured now, not later
-  }
-  if (dir_syncs != 0) {
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.dir_syncs += dir_syncs;
   }
 }
 

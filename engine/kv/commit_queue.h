@@ -13,7 +13,7 @@
 // practice, because a later barrier covers an earlier one (design-kv.md).
 //
 // Errors are sticky: once a commit that reached the WAL fails to become
-// durable (or a WAL directory fsync fails), every later such commit is
+// durable, every later such commit is
 // delivered that first error, even if its own barrier completed. Commits
 // refused before reaching the WAL (AddFailed) get their own error and do not
 // set the latch.
@@ -38,7 +38,6 @@ struct CommitQueueStats {
   uint64_t added = 0;
   uint64_t delivered_ok = 0;
   uint64_t delivered_failed = 0;
-  uint64_t dir_syncs = 0;
   uint64_t in_flight = 0;  // added, not yet delivered
 };
 
@@ -51,9 +50,8 @@ class CommitQueue {
   CommitQueue& operator=(const CommitQueue&) = delete;
 
   // A commit whose WAL record was written; its outcome comes via Complete.
-  // `dirs_to_sync` are fsynced (WalDirSync::SyncDir) before it is delivered.
   // Returns the ticket to pass to Complete.
-  uint64_t Add(CommitCallback cb, std::vector<std::string> dirs_to_sync);
+  uint64_t Add(CommitCallback cb);
   // A commit refused before it reached the WAL: delivered with `error`, in
   // order, without latching it.
   void AddFailed(CommitCallback cb, rocksdb::Status error);
@@ -72,7 +70,6 @@ class CommitQueue {
  private:
   struct Entry {
     CommitCallback cb;
-    std::vector<std::string> dirs;
     rocksdb::Status status;
     bool done = false;
     bool reached_wal = false;  // failure latches

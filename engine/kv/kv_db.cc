@@ -162,7 +162,7 @@ void KvDb::WriteAsync(const rocksdb::WriteOptions& wo_in,
   {
     std::lock_guard<std::mutex> lock(capture_mu_);
     barrier = wtrocks_->CaptureWalBarrier();
-    ticket = queue_->Add(std::move(cb), dir_sync_.DirsToSync(barrier));
+    ticket = queue_->Add(std::move(cb));
   }
   if (barrier.points.empty() && barrier.error.ok()) {
     // Cannot happen while RocksDB keeps a WAL open (checked at Open); an
@@ -237,8 +237,7 @@ std::string KvDb::StatsText() const {
   o << "async_commits=" << q.added << "\n"
     << "async_acked=" << q.delivered_ok << "\n"
     << "async_failed=" << q.delivered_failed << "\n"
-    << "async_in_flight=" << q.in_flight << "\n"
-    << "wal_dir_syncs=" << q.dir_syncs << "\n";
+    << "async_in_flight=" << q.in_flight << "\n";
   if (db_) {
     for (const char* prop :
          {"rocksdb.estimate-num-keys", "rocksdb.total-sst-files-size",

@@ -42,7 +42,6 @@
 
 #include "engine/kv/commit_queue.h"
 #include "engine/kv/kv_options.h"
-#include "engine/kv/wal_dir_sync.h"
 #include "engine/wtrocks_fs.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -123,9 +122,9 @@ class KvDb {
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<CommitQueue> queue_;
 
-  // Capture order is delivery order, and DirsToSync needs "earlier".
+  // Capture order is delivery order. (The WAL's directory entry is the
+  // engine's: WtrocksFileSystem makes it durable when the WAL is created.)
   std::mutex capture_mu_;
-  WalDirSync dir_sync_;  // guarded by capture_mu_
 
   // The gate: calls in progress, so Close can wait for them.
   std::mutex gate_mu_;

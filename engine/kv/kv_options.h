@@ -16,8 +16,8 @@ namespace wtrocks::kv {
 struct KvOptions {
   // The RocksDB directory. Created when db_options.create_if_missing is set.
   std::string path;
-  // wal/ mode for WAL and SST files: auto, writethrough, direct, dsync,
-  // fsync. Ignored when fs_uri is set.
+  // wal/ mode for WAL and SST files: auto, writethrough, dsync, fsync
+  // (the engine refuses direct). Ignored when fs_uri is set.
   std::string mode = "auto";
   // A full `wtrocks://...` URI (engine/README.md) for finer control.
   std::string fs_uri;

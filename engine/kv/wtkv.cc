@@ -60,7 +60,7 @@ const char* Usage() {
          "                    loses acknowledged writes). SIGTERM/SIGINT: "
          "stop,\n"
          "                    deliver pending replies, close the database\n"
-         "MODE: auto (default), writethrough, direct, dsync, fsync\n"
+         "MODE: auto (default), writethrough, dsync, fsync\n"
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
          "      4 the operation failed\n";
@@ -319,9 +319,9 @@ int Main(int argc, char** argv) {
   }
   if (a.flags.count("mode")) {
     o.mode = a.flags["mode"];
-    if (o.mode != "auto" && !wal::ParseMode(o.mode)) {
+    if (o.mode == "direct" || (o.mode != "auto" && !wal::ParseMode(o.mode))) {
       return UsageError("bad --mode '" + o.mode +
-                        "'; valid: auto, writethrough, direct, dsync, fsync");
+                        "'; valid: auto, writethrough, dsync, fsync");
     }
   }
   if (a.flags.count("uri")) {

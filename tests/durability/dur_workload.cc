@@ -782,6 +782,13 @@ int Tamper(const Flags& f) {
 // code) with the probe's reason, so harnesses skip instead of failing.
 int ProbeMode(const std::string& dir, const std::string& mode) {
   if (mode == "default") return 0;
+  wtrocks::engine::EngineConfig config;
+  rocksdb::Status refused = wtrocks::engine::ParseUri("wtrocks://mode=" + mode, &config);
+  if (!refused.ok()) {
+    // The engine does not offer it (direct): nothing to test here.
+    printf("%s\n", refused.ToString().c_str());
+    return 77;
+  }
   wtrocks::wal::ProbeResult probe;
   wtrocks::wal::Status s = wtrocks::wal::Probe(dir, &probe);
   if (!s.ok()) {

@@ -38,9 +38,6 @@ class DbModelTest : public ::testing::TestWithParam<Param> {
     dir_ = dir;
     config.wal_mode = GetParam().mode;
     config.sst_mode = GetParam().mode;
-    if (GetParam().mode == wal::Mode::kDirect) {
-      config.sst_sync = engine::SstSync::kChunk;
-    }
     env_ = MakeEnv(std::move(config));
   }
   rocksdb::Options Opts() { return SmallOptions(env_.env.get()); }

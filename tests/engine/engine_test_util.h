@@ -20,7 +20,8 @@
 
 namespace wtrocks::testing {
 
-// The concrete modes as test parameters, by name.
+// The concrete modes the engine offers for RocksDB files (every mode but
+// direct, which ValidateConfig refuses), as test parameters.
 std::vector<wal::Mode> AllModes();
 
 // Appends ",<operand>" (or sets it when the key is absent): a merge whose

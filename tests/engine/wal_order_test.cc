@@ -33,10 +33,10 @@ std::unique_ptr<FSWritableFile> OpenWal(rocksdb::FileSystem* fs,
   return f;
 }
 
-// Without prezero the only writes are the data writes the test makes.
+// Without preallocation the only writes are the data writes the test makes.
 engine::EngineConfig NoPrezero() {
   engine::EngineConfig c;
-  c.prezero_bytes = 0;
+  c.prealloc_bytes = 0;
   return c;
 }
 

@@ -33,13 +33,11 @@ TEST(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
       for (int i = 0; i < kPerThread; i++) {
         int id = t * kPerThread + i;
         std::lock_guard<std::mutex> lock(mu);  // ticket order = ids order
-        uint64_t ticket = q.Add(
-            [&, id](const rocksdb::Status& s) {
-              EXPECT_TRUE(s.ok()) << s.ToString();
-              delivered.push_back(id);
-              calls[id]++;
-            },
-            {});
+        uint64_t ticket = q.Add([&, id](const rocksdb::Status& s) {
+          EXPECT_TRUE(s.ok()) << s.ToString();
+          delivered.push_back(id);
+          calls[id]++;
+        });
         tickets.push_back(ticket);
         ids.push_back(id);
         mine.push_back(ticket);
@@ -66,10 +64,10 @@ TEST(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
   std::vector<rocksdb::Status> got;
   auto record = [&](const rocksdb::Status& s) { got.push_back(s); };
   q.AddFailed(record, rocksdb::Status::InvalidArgument("refused"));
-  uint64_t a = q.Add(record, {});
-  uint64_t b = q.Add(record, {});
+  uint64_t a = q.Add(record);
+  uint64_t b = q.Add(record);
   q.AddFailed(record, rocksdb::Status::Busy("refused too"));
-  uint64_t c = q.Add(record, {});
+  uint64_t c = q.Add(record);
   // c completes OK first, then b fails, then a succeeds: a is delivered OK
   // (it precedes the failure), b and c get b's error.
   q.Complete(c, rocksdb::Status::OK());
@@ -88,35 +86,13 @@ TEST(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
   EXPECT_EQ(st.delivered_failed, 4u);
 }
 
-TEST(CommitQueueTest, DirectorySyncRunsBeforeDeliveryAndFailureSticks) {
-  kv::CommitQueue q;
-  std::vector<rocksdb::Status> got;
-  auto record = [&](const rocksdb::Status& s) { got.push_back(s); };
-  uint64_t a = q.Add(record, {"/"});  // a real directory: fsync works
-  uint64_t b = q.Add(record, {"/nonexistent-wtkv-test-dir"});
-  uint64_t c = q.Add(record, {});
-  q.Complete(a, rocksdb::Status::OK());
-  q.Complete(b, rocksdb::Status::OK());
-  q.Complete(c, rocksdb::Status::OK());
-  ASSERT_TRUE(q.WaitIdle().ok());
-  ASSERT_EQ(got.size(), 3u);
-  EXPECT_TRUE(got[0].ok()) << got[0].ToString();
-  EXPECT_TRUE(got[1].IsIOError()) << got[1].ToString();
-  EXPECT_NE(got[1].ToString().find("nonexistent-wtkv-test-dir"),
-            std::string::npos);
-  EXPECT_TRUE(got[2].IsIOError()) << "a failed directory sync must stick";
-  EXPECT_EQ(q.stats().dir_syncs, 2u);
-}
-
 TEST(CommitQueueTest, WaitingFromACallbackIsRefused) {
   kv::CommitQueue q;
   rocksdb::Status wait, stop;
-  uint64_t t = q.Add(
-      [&](const rocksdb::Status&) {
-        wait = q.WaitIdle();
-        stop = q.Stop();
-      },
-      {});
+  uint64_t t = q.Add([&](const rocksdb::Status&) {
+    wait = q.WaitIdle();
+    stop = q.Stop();
+  });
   q.Complete(t, rocksdb::Status::OK());
   ASSERT_TRUE(q.Stop().ok());
   EXPECT_TRUE(wait.IsInvalidArgument()) << wait.ToString();

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   DurableFileOptions o;
   o.mode = *ParseMode(argv[2]);
   o.zero_tail_ok = true;
-  o.prezero_bytes = 1 << 20;
+  o.preallocate_bytes = 1 << 20;
   o.process_crash_safe = argv[3][0] == '1';
   o.completion_fault = [](uint64_t, uint64_t, int res) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
     uint64_t end;
     if (!f->Append(rec.data(), rec.size(), &end).ok()) return 1;
     std::string line = std::to_string(end) + "\n";
-    if (write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
+    if (write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      return 1;
     usleep(200);
   }
 }

@@ -1,11 +1,12 @@
 // Copyright (c) wtrocks authors.
 //
-// Probe, option validation, kOnSync and kReuse files, prezero, ENOSPC.
+// Probe, option validation, kOnSync and kReuse files, preallocation, ENOSPC.
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,8 +22,8 @@ namespace {
 
 using testing::CheckRecords;
 using testing::FileSize;
-using testing::ReadAll;
 using testing::MakeRecord;
+using testing::ReadAll;
 using testing::ScratchFs;
 
 // The kernel's own answer to RWF_WRITETHROUGH, independent of wal/: a plain
@@ -53,8 +54,10 @@ TEST_P(ProbeTest, AgreesWithKernel) {
   int raw = RawWriteThrough(dir);
   EXPECT_EQ(r.Of(Mode::kWriteThrough).supported, raw == 0) << r.ToString();
   if (raw == EOPNOTSUPP) {
-    EXPECT_NE(r.Of(Mode::kWriteThrough).reason.find("EOPNOTSUPP"), std::string::npos);
-    EXPECT_NE(r.best_why.find("writethrough is unsupported"), std::string::npos) << r.best_why;
+    EXPECT_NE(r.Of(Mode::kWriteThrough).reason.find("EOPNOTSUPP"),
+              std::string::npos);
+    EXPECT_NE(r.best_why.find("writethrough is unsupported"), std::string::npos)
+        << r.best_why;
   }
   EXPECT_TRUE(r.Of(r.best).supported);
   EXPECT_EQ(r.volatile_fs, GetParam() == ScratchFs::kTmpfs);
@@ -62,12 +65,62 @@ TEST_P(ProbeTest, AgreesWithKernel) {
     EXPECT_GE(r.direct_alignment, 512u);
   }
   // Nothing is left behind in the probed directory.
-  EXPECT_EQ(ReadAll(dir + "/.wtrocks-probe-" + std::to_string(getpid()) + "-0"), "");
+  EXPECT_EQ(ReadAll(dir + "/.wtrocks-probe-" + std::to_string(getpid()) + "-0"),
+            "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Fs, ProbeTest,
-                         ::testing::Values(ScratchFs::kXfs, ScratchFs::kExt4, ScratchFs::kTmpfs),
-                         [](const auto& info) { return testing::ScratchFsName(info.param); });
+                         ::testing::Values(ScratchFs::kXfs, ScratchFs::kExt4,
+                                           ScratchFs::kTmpfs),
+                         [](const auto& info) {
+                           return testing::ScratchFsName(info.param);
+                         });
+
+// Reads /sys/dev/block/M:m[/..]/queue/<what> for the device holding `path`.
+unsigned QueueAttr(const std::string& path, const char* what) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return 0;
+  std::string base = "/sys/dev/block/" + std::to_string(major(st.st_dev)) +
+                     ":" + std::to_string(minor(st.st_dev));
+  for (std::string q : {base + "/queue/", base + "/../queue/"}) {
+    std::string v = ReadAll(q + what);
+    if (!v.empty()) return static_cast<unsigned>(std::stoul(v));
+  }
+  return 0;
+}
+
+// On a 512e device (512-byte logical, 4 KiB physical sectors) the direct
+// mode must write whole physical sectors: a 512-byte write makes the drive
+// read-modify-write the 4 KiB sector, which a power cut can tear. Failed
+// before: the probe took the smallest alignment the kernel accepted
+// ("direct_alignment 512, physical block 4096").
+TEST(ProbeDirect, AlignmentIsThePhysicalBlock) {
+  const char* build = getenv("WTROCKS_BUILD_DIR");
+  std::string dir;
+  for (std::string d : {std::string(build ? build : ""),
+                        std::string("/var/tmp"), std::string("/tmp")}) {
+    if (d.empty()) continue;
+    unsigned logical = QueueAttr(d, "logical_block_size");
+    unsigned physical = QueueAttr(d, "physical_block_size");
+    if (logical != 0 && physical > logical) {
+      dir = d + "/.wtrocks-512e-" + std::to_string(getpid());
+      break;
+    }
+  }
+  if (dir.empty())
+    GTEST_SKIP() << "no 512e device (physical > logical block) here";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  ProbeResult r;
+  Status s = ProbeUncached(dir, &r);
+  unsigned physical = QueueAttr(dir, "physical_block_size");
+  rmdir(dir.c_str());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  if (!r.Of(Mode::kDirect).supported)
+    GTEST_SKIP() << r.Of(Mode::kDirect).reason;
+  EXPECT_EQ(r.direct_alignment, physical < 4096 ? physical : 4096u)
+      << "direct_alignment " << r.direct_alignment << ", physical block "
+      << physical;
+}
 
 TEST(ProbeErrors, MissingDirectoryIsInvalidArgument) {
   ProbeResult r;
@@ -80,7 +133,8 @@ TEST(OpenErrors, UnsupportedModeNamesReason) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kExt4);
   ProbeResult r;
   ASSERT_TRUE(Probe(dir, &r).ok());
-  if (r.Of(Mode::kWriteThrough).supported) GTEST_SKIP() << "this kernel has write-through on ext4";
+  if (r.Of(Mode::kWriteThrough).supported)
+    GTEST_SKIP() << "this kernel has write-through on ext4";
   DurableFileOptions o;
   o.mode = Mode::kWriteThrough;
   std::unique_ptr<DurableFile> f;
@@ -90,7 +144,7 @@ TEST(OpenErrors, UnsupportedModeNamesReason) {
   EXPECT_NE(s.message().find("EOPNOTSUPP"), std::string::npos) << s.message();
 }
 
-TEST(OpenErrors, DirectAndPrezeroNeedZeroTailFormat) {
+TEST(OpenErrors, DirectNeedsZeroTailFormatAndNoProcessCrashPromise) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   std::unique_ptr<DurableFile> f;
   DurableFileOptions o;
@@ -98,12 +152,16 @@ TEST(OpenErrors, DirectAndPrezeroNeedZeroTailFormat) {
   Status s = DurableFile::Open(dir + "/x.sst", o, &f);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(s.message().find("zero_tail_ok"), std::string::npos) << s.message();
-  o.mode = Mode::kAuto;
-  o.prezero_bytes = 1 << 20;
-  s = DurableFile::Open(dir + "/x.sst", o, &f);
+  // Direct cannot put appends in the page cache: refused, not degraded.
+  o.zero_tail_ok = true;
+  o.process_crash_safe = true;
+  s = DurableFile::Open(dir + "/x.log", o, &f);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("process_crash_safe"), std::string::npos)
+      << s.message();
   // auto never picks direct for a file that is not zero_tail_ok.
-  o.prezero_bytes = 0;
+  o = DurableFileOptions();
+  o.preallocate_bytes = 1 << 20;  // fine for any file: the size stays honest
   ASSERT_TRUE(DurableFile::Open(dir + "/y.sst", o, &f).ok());
   EXPECT_NE(f->mode(), Mode::kDirect);
   EXPECT_TRUE(f->Close().ok());
@@ -138,13 +196,22 @@ TEST(OnSyncFile, OneFdatasyncPerSyncAndExactSize) {
   EXPECT_EQ(counts[0], 40u);
 }
 
-// Prezero: while open, the file extends past the logical end with zeros
-// (so appends are overwrites); close trims it back.
-TEST(Prezero, ZeroTailWhileOpenTrimmedOnClose) {
+uint64_t AllocatedBytes(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0
+             ? static_cast<uint64_t>(st.st_blocks) * 512
+             : 0;
+}
+
+// Preallocation: while open, blocks past the end are reserved but the size
+// is the data's; Allocate (RocksDB's) reserves too; close gives the blocks
+// back.
+TEST(Preallocate, BlocksReservedSizeHonestReleasedOnClose) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   DurableFileOptions o;
   o.zero_tail_ok = true;
-  o.prezero_bytes = 2 << 20;
+  o.process_crash_safe = true;  // so auto cannot pick direct, which pads
+  o.preallocate_bytes = 2 << 20;
   std::unique_ptr<DurableFile> f;
   std::string path = dir + "/000003.log";
   ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
@@ -152,13 +219,16 @@ TEST(Prezero, ZeroTailWhileOpenTrimmedOnClose) {
   uint64_t end;
   ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
   ASSERT_TRUE(f->WaitDurable(end).ok());
-  EXPECT_GE(FileSize(path), uint64_t{1} << 20);
-  std::string data = ReadAll(path);
-  EXPECT_EQ(data.substr(0, end), rec);
-  EXPECT_EQ(data.find_first_not_of('\0', end), std::string::npos) << "tail must be zeros";
+  EXPECT_EQ(FileSize(path), end);
+  EXPECT_GE(AllocatedBytes(path), uint64_t{2} << 20);
+  ASSERT_TRUE(f->Allocate(0, 8 << 20).ok());
+  EXPECT_GE(AllocatedBytes(path), uint64_t{8} << 20);
+  EXPECT_EQ(FileSize(path), end);
+  EXPECT_EQ(ReadAll(path), rec);
   ASSERT_TRUE(f->Close().ok());
   EXPECT_EQ(FileSize(path), end);
-  EXPECT_GT(f->stats().prezero_bytes.load(), 0u);
+  EXPECT_LT(AllocatedBytes(path), uint64_t{1} << 20);
+  EXPECT_GT(f->stats().prealloc_bytes.load(), 0u);
 }
 
 // kReuse (RocksDB's recycled WAL): writes start at 0 over the old blocks and
@@ -174,7 +244,7 @@ TEST(Reuse, OverwritesFromStart) {
   ASSERT_TRUE(f->Append(old.data(), old.size()).ok());
   ASSERT_TRUE(f->Close().ok());
   o.open_mode = OpenMode::kReuse;
-  o.prezero_bytes = 1 << 20;
+  o.preallocate_bytes = 1 << 20;
   ASSERT_TRUE(DurableFile::Open(path, o, &f).ok());
   std::string fresh = MakeRecord(1, 0, 5000);
   uint64_t end;
@@ -194,7 +264,7 @@ TEST(FullDisk, EnospcIsStickyAndLosesNothingAcknowledged) {
     DurableFileOptions o;
     o.mode = mode;
     o.zero_tail_ok = true;
-    o.prezero_bytes = 1 << 20;
+    o.preallocate_bytes = 1 << 20;
     std::unique_ptr<DurableFile> f;
     Status s = DurableFile::Open(path, o, &f);
     if (s.IsNotSupported()) continue;
@@ -248,7 +318,8 @@ TEST(ProcessCrash, AppendedBytesSurviveSigkill) {
     if (pid == 0) {
       dup2(pipefd[1], 1);
       close(pipefd[0]);
-      execl(child.c_str(), child.c_str(), path.c_str(), ModeName(mode), "1", nullptr);
+      execl(child.c_str(), child.c_str(), path.c_str(), ModeName(mode), "1",
+            nullptr);
       _exit(127);
     }
     close(pipefd[1]);
