@@ -53,6 +53,8 @@ if build build-tsan wtrocks_unit_tests -DWTROCKS_SANITIZE=tsan; then run_ctest t
 if [ -f build/Testing/Temporary/LastTest.log ]; then
   echo "== durability summary (lost, corrupted, reordered, unexpected must all be 0)"
   grep -h '^durability: ' build/Testing/Temporary/LastTest.log | sort -s -k2,2 || echo "(none ran)"
+  echo "== RocksDB's own tests, one line per binary and mode (tests/rocksdb/README.md)"
+  grep -h '^rocksdb: ' build/Testing/Temporary/LastTest.log | sort -s -k2,2 || echo "(none ran)"
 fi
 [ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
 echo "wtrocks: $passed passed, $failed failed, $skipped skipped"

@@ -43,12 +43,11 @@ fi
 
 work=$xfs/db-stress-$mode
 logs=$build/rocksdb-tests/logs/db_stress_crash-$mode
-rm -rf "$work" "$logs" && mkdir -p "$work/db" "$work/expected" "$work/infolog" "$logs"
+rm -rf "$work" "$logs" && mkdir -p "$work/db" "$work/expected" "$logs"
 trap 'rm -rf "$work"' EXIT
 
-# Small memtables and files so the rounds also flush and compact; the info
-# LOG off the data filesystem (README: RocksDB aborts when it hits ENOSPC).
-args=(--db="$work/db" --expected_values_dir="$work/expected" --db_log_dir="$work/infolog"
+# Small memtables and files so the rounds also flush and compact.
+args=(--db="$work/db" --expected_values_dir="$work/expected"
       --destroy_db_initially=0 --reopen=0 --disable_wal=0 --sync_fault_injection=0
       --max_key=100000 --threads=4 --column_families=1 --clear_column_family_one_in=0
       --write_buffer_size=1048576 --target_file_size_base=1048576
