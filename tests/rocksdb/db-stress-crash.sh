@@ -33,6 +33,11 @@ fsarg=()
 if [ "$mode" != default ]; then
   plugin=$build/libwtrocks.so
   [ -f "$plugin" ] || { echo "$plugin missing"; exit 1; }
+  # See run-rocksdb-test.sh: a refused or unsupported mode is a SKIP.
+  uri_check=$(LD_PRELOAD="$plugin" "$build/wt_uri_check" --lib="$plugin" --fs_uri="wtrocks://mode=$mode" 2>&1) || {
+    [ "$mode" != auto ] || { echo "$uri_check"; exit 1; }
+    skip "the plugin refuses wtrocks://mode=$mode: ${uri_check#*does not load: }"
+  }
   if [ "$mode" != auto ]; then
     probe=$("$build/wal_probe" "$xfs" 2>&1 | grep -E "^ *$mode: " | head -1)
     case "$probe" in *": yes"*) ;; *) skip "mode $mode on $xfs: ${probe:-wal_probe gave no answer}" ;; esac

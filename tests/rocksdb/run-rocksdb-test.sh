@@ -36,8 +36,14 @@ case "$xfs" in "" | SKIP*) skip "no scratch XFS: ${xfs:-no env file}" ;; esac
 if [ "$mode" != default ]; then
   plugin=$build/libwtrocks.so
   [ -f "$plugin" ] || { echo "rocksdb $bin: $plugin missing"; exit 1; }
-  # A mode the kernel or filesystem cannot do would fail every DB::Open;
-  # that is a SKIP (with the probe's reason), not a RocksDB failure.
+  # A mode the plugin does not offer (a URI it refuses, e.g. direct once
+  # issue 12's fix lands) or the kernel or filesystem cannot do would fail
+  # every DB::Open: that is a SKIP with the plugin's or the probe's reason,
+  # not a RocksDB failure. auto must always load.
+  uri_check=$(LD_PRELOAD="$plugin" "$build/wt_uri_check" --lib="$plugin" --fs_uri="wtrocks://mode=$mode" 2>&1) || {
+    [ "$mode" != auto ] || { echo "rocksdb $bin: $uri_check"; exit 1; }
+    skip "the plugin refuses wtrocks://mode=$mode: ${uri_check#*does not load: }"
+  }
   if [ "$mode" != auto ]; then
     probe=$("$build/wal_probe" "$xfs" 2>&1 | grep -E "^ *$mode: " | head -1)
     case "$probe" in
