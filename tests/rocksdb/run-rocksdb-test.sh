@@ -120,7 +120,7 @@ for c in "${bad[@]}"; do
   # The failure message: from the case's RUN line to its FAILED line.
   sed -n "/^\[ RUN      \] ${c//\//\\/}\$/,/^\[  FAILED  \] ${c//\//\\/} /p" "$log" | head -40
 done
-for c in "${alsodefault[@]}"; do echo "also fails without the plugin (not counted): $c"; done
+for c in "${alsodefault[@]}"; do echo "fails (or does not exist) without the plugin too, not counted: $c"; done
 for c in "${knownfail[@]}"; do echo "known failure (known-failures.txt): $c"; done
 for c in "${xpass[@]}"; do echo "XPASS, remove from known-failures.txt: $bin $mode $c"; done
 echo "rocksdb: bin=$bin mode=$mode passed=$passed failed=${#bad[@]} known=${#knownfail[@]} xpass=${#xpass[@]} also_default=${#alsodefault[@]} skipped=$skipped seconds=$seconds"
