@@ -7,6 +7,8 @@ PKGS=(
   build-essential cmake pkg-config python3
   librocksdb-dev rocksdb-tools liburing-dev libgflags-dev libgtest-dev
   xfsprogs e2fsprogs util-linux
+  # apt-get source / dpkg-source for RocksDB's own tests (scripts/build-rocksdb-tests.sh)
+  dpkg-dev
   # the patched kernel and the VM it runs in (kernel-patches/)
   linux-source-6.12 qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio
   busybox-static dmsetup xz-utils

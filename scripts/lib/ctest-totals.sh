@@ -43,4 +43,8 @@ durability_lines() {
   [ -f "$1/Testing/Temporary/LastTest.log" ] || return 0
   echo "== durability summary${2:+ ($2)} (lost, corrupted, reordered, unexpected must all be 0)"
   grep -h '^durability: ' "$1/Testing/Temporary/LastTest.log" | sort -s -k2,2 || echo "(none ran)"
+  if grep -q '^rocksdb: ' "$1/Testing/Temporary/LastTest.log"; then
+    echo "== RocksDB's own tests, one line per binary and mode (tests/rocksdb/README.md)"
+    grep -h '^rocksdb: ' "$1/Testing/Temporary/LastTest.log" | sort -s -k2,2
+  fi
 }
