@@ -23,10 +23,12 @@ dmsetup create lw --table "0 $sz log-writes $data $log" || fail "dmsetup create 
 # -K: no discard of the whole device (the replay image stays sparse).
 mkfs.xfs -q -f -K /dev/mapper/lw >/dev/null || fail mkfs
 mkdir -p /tmp/mnt && mount /dev/mapper/lw /tmp/mnt || fail "mount log-writes device"
+w0=$(date +%s)
 "$B/wt_durability" write /tmp/mnt/records --records ${WT_DUR_RECORDS:-12} --qd 8 --dm lw --flags "$flags" ||
   fail "workload"
 umount /tmp/mnt
 dmsetup remove lw || fail "dmsetup remove"
+echo "workload: $(($(date +%s) - w0)) s"
 
 "$B/wt_logwrites" points "$log" >/tmp/points || fail "reading the log"
 start=$(awk '$2 == "mark" && $3 == "start" { print $1; exit }' /tmp/points)
