@@ -1,11 +1,14 @@
 #!/bin/bash
-# build-kernel.sh [--unpatched] [--out DIR] [--jobs N]
+# build-kernel.sh [--unpatched] [--config tiny|debug] [--out DIR] [--jobs N]
 #
 # Builds the guest kernel for the VM tests from Debian's linux-source-6.12:
 # unpack, apply linux-6.12/series (unless --unpatched), tinyconfig + the
-# fragments in config/, check that every wanted symbol came out =y, bzImage.
-# Result: DIR/bzImage (default <repo>/build/kernel/{patched,unpatched}) plus
-# DIR/config and DIR/version (what was built, from which source).
+# fragments of the config (tiny: config/vm.config; debug: that plus
+# config/debug.config: large folios, NUMA, PREEMPT, lockdep, KASAN, ...),
+# check that every wanted symbol came out =y, bzImage.
+# Result: DIR/bzImage (default <repo>/build/kernel/{patched,unpatched} for
+# tiny, .../{patched,unpatched}-debug for debug) plus DIR/config and
+# DIR/version (what was built, from which source).
 #
 # Cached by a hash of (source package version, series, patches, config,
 # this script): an unchanged tree copies the cached bzImage instead of
@@ -16,18 +19,25 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-variant=patched out="" jobs=${JOBS:-2}
+variant=patched config=tiny out="" jobs=${JOBS:-2}
 while [ $# -gt 0 ]; do
   case "$1" in
   --unpatched) variant=unpatched ;;
+  --config) config=${2:?--config needs tiny or debug}; shift ;;
   --out) out=${2:?--out needs a directory}; shift ;;
   --jobs) jobs=${2:?--jobs needs a number}; shift ;;
-  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
   *) echo "build-kernel.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-out=${out:-$repo/build/kernel/$variant}
+# The tiny pair keeps its historical names; other configs get a suffix.
+case "$config" in
+tiny) name=$variant fragments=(vm) ;;
+debug) name=$variant-debug fragments=(vm debug) ;;
+*) echo "build-kernel.sh: --config must be tiny or debug, got '$config'" >&2; exit 2 ;;
+esac
+out=${out:-$repo/build/kernel/$name}
 src_tar=${WTROCKS_KERNEL_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 series_dir=$here/linux-6.12
 
@@ -49,10 +59,14 @@ if [ "$variant" = patched ]; then
     patches+=("$series_dir/$line")
   done <"$series_dir/series"
 fi
-configs=("$here"/config/*.config)
+configs=()
+for f in "${fragments[@]}"; do
+  [ -f "$here/config/$f.config" ] || die "config fragment $here/config/$f.config missing"
+  configs+=("$here/config/$f.config")
+done
 
 key=$( {
-  echo "variant=$variant source=$src_version $(stat -c %s "$src_tar")"
+  echo "variant=$variant config=$config source=$src_version $(stat -c %s "$src_tar")"
   cat "$0" "${configs[@]}"
   [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"
 } | sha256sum | cut -c1-16)
@@ -68,12 +82,12 @@ install_result() {
   cp "$cache/images/$key/bzImage" "$out/bzImage.tmp" && mv "$out/bzImage.tmp" "$out/bzImage"
   cp "$cache/images/$key/config" "$out/config"
   cp "$cache/images/$key/version" "$out/version"
-  echo "build-kernel.sh: $variant kernel $key -> $out/bzImage"
+  echo "build-kernel.sh: $name kernel $key -> $out/bzImage"
 }
 
 # Two ctest runs (or the patched and unpatched fixture) may race: one lock per
 # variant, and the winner's result is reused by the loser.
-exec 9>"$cache/lock-$variant"
+exec 9>"$cache/lock-$name"
 flock 9
 if [ -f "$cache/images/$key/bzImage" ]; then
   install_result
@@ -81,8 +95,8 @@ if [ -f "$cache/images/$key/bzImage" ]; then
 fi
 
 start=$(date +%s)
-tree=$cache/tree-$variant
-echo "build-kernel.sh: building $variant kernel $key in $tree (source $src_version)"
+tree=$cache/tree-$name
+echo "build-kernel.sh: building $name kernel $key in $tree (source $src_version)"
 rm -rf "$tree" "$tree.new"
 mkdir -p "$tree.new"
 tar -xf "$src_tar" -C "$tree.new" --strip-components=1
@@ -106,7 +120,7 @@ while read -r sym; do
 done < <(grep -ho '^# CONFIG_[A-Za-z0-9_]* is not set' "${configs[@]}" | awk '{print $2}')
 [ ${#missing[@]} -eq 0 ] || die "config symbols not as requested: ${missing[*]}"
 
-log=$cache/build-$variant.log
+log=$cache/build-$name.log
 if ! make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage >"$log" 2>&1; then
   grep -E 'error|Error' "$log" | head -30 >&2
   tail -20 "$log" >&2
@@ -121,6 +135,7 @@ cp "$tree/arch/x86/boot/bzImage" "$cache/images/$key.new/bzImage"
 cp "$tree/.config" "$cache/images/$key.new/config"
 {
   echo "variant=$variant"
+  echo "config=$config"
   echo "source=linux-source-6.12 $src_version ($(make -C "$tree" -s kernelversion))"
   echo "patches=${#patches[@]}"
   echo "key=$key"

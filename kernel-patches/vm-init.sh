@@ -56,6 +56,9 @@ export DM_DISABLE_UDEV=1
 bash $ctl/job >$ctl/output 2>&1 </dev/null
 rc=$?
 echo $rc >$ctl/rc
+# The whole kernel log, whatever the console level let through: vm-run.sh
+# fails the test on a warning or report in it.
+dmesg >$ctl/dmesg 2>/dev/null
 sync
 [ -n "${WT_SHARE:-}" ] && umount /tmp/share
 umount /tmp/wtctl

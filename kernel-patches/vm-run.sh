@@ -17,6 +17,8 @@
 #   --share DIR       host DIR is writable in the guest at $WT_SHARE
 #   --timeout S       whole-VM timeout in seconds (default 300)
 #   --mem SIZE        guest memory (default 1G)
+#   --numa N          split memory and vCPUs over N NUMA nodes (ACPI SRAT;
+#                     the guest kernel needs CONFIG_NUMA: the debug config)
 #   --cache MODE      QEMU disk cache mode (default writeback: guest flushes
 #                     and FUA writes reach the host's disk; unsafe = faster)
 #   --keep-console F  also copy the console log to F
@@ -24,7 +26,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-variant=patched kernel="" bus=nvme share="" timeout=300 mem=1G cache=writeback keep=""
+variant=patched kernel="" bus=nvme share="" timeout=300 mem=1G cache=writeback keep="" numa=1
 disks=()
 die() { echo "vm-run.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -39,12 +41,15 @@ while [ $# -gt 0 ]; do
            [ -d "$share" ] || die "--share '$share' is not a directory" ;;
   --timeout) [[ ${2:-} =~ ^[0-9]+$ ]] || die "--timeout needs seconds, got '${2:-}'"
              timeout=$2; shift ;;
-  --mem) mem=${2:?--mem needs a size}; shift ;;
+  --mem) [[ ${2:-} =~ ^[0-9]+[MG]$ ]] || die "--mem needs a size like 1G or 1536M, got '${2:-}'"
+         mem=$2; shift ;;
+  --numa) [[ ${2:-} =~ ^[12]$ ]] || die "--numa needs 1 or 2 (one node per vCPU at most), got '${2:-}'"
+          numa=$2; shift ;;
   --cache) case ${2:-} in writeback | unsafe | none | writethrough | directsync) ;;
            *) die "--cache must be writeback|unsafe|none|writethrough|directsync, got '${2:-}'" ;; esac
            cache=$2; shift ;;
   --keep-console) keep=${2:?--keep-console needs a file}; shift ;;
-  -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
   --) shift; break ;;
   *) die "unknown option '$1' (COMMAND goes after --; see --help)" ;;
   esac
@@ -107,15 +112,32 @@ done | sort -u >"$ctl/keep"
 shares=(-virtfs "local,path=$ctl,mount_tag=wtctl,security_model=none")
 [ -n "$share" ] && shares+=(-virtfs "local,path=$(cd "$share" && pwd),mount_tag=wtshare,security_model=none")
 
+# NUMA: equal memory per node, one vCPU each (the guest sees two nodes in
+# its SRAT, so the page allocator, memcg and slab take their NUMA paths).
+numaopts=()
+if [ "$numa" -gt 1 ]; then
+  mb=${mem%[MG]}
+  [ "${mem: -1}" = G ] && mb=$((mb * 1024))
+  for ((n = 0; n < numa; n++)); do
+    numaopts+=(-object "memory-backend-ram,id=mem$n,size=$((mb / numa))M"
+               -numa "node,nodeid=$n,cpus=$n,memdev=mem$n")
+  done
+fi
+
+# loglevel=5 instead of quiet: lockdep reports and WARN()s are printed at
+# KERN_WARNING, which `quiet` (loglevel 4) keeps off the console.
+# no_timer_check: under TCG on a loaded host the boot-time check that the
+# 8254 timer ticks through the IO-APIC can miss ticks and panic ("IO-APIC +
+# timer doesn't work"; seen at load 12); KVM guests skip it the same way.
 # noirqdebug: without MSI (tinyconfig) the NVMe and virtio devices share
 # INTx line 11, and under TCG the spurious-IRQ detector would disable it
 # after a burst, leaving NVMe I/O to crawl on timeouts.
-append="console=ttyS0 quiet panic=-1 i8042.noaux noirqdebug root=root rootfstype=9p"
+append="console=ttyS0 loglevel=5 panic=-1 i8042.noaux noirqdebug no_timer_check root=root rootfstype=9p"
 append+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
 append+=" init=$here/vm-init.sh"
 
 start=$(date +%s)
-qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 2 -nodefaults -display none \
+qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 2 "${numaopts[@]}" -nodefaults -display none \
   -no-reboot -monitor none -serial "file:$ctl/console.log" \
   -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
   -kernel "$kernel" -append "$append" \
@@ -140,9 +162,22 @@ elapsed=$(($(date +%s) - start))
 [ -f "$ctl/output" ] && cat "$ctl/output"
 [ -n "$keep" ] && cp "$ctl/console.log" "$keep"
 
+# What makes a kernel's console (or its final dmesg, which also holds what
+# the console level hid) a failed test: panics, oopses, BUG (KASAN reports
+# are "BUG: KASAN: ..."), WARN()s and lockdep reports ("WARNING: possible
+# circular locking dependency detected"), UBSAN, XFS assertions, hung tasks.
+splat='BUG:|WARNING:|Oops|Kernel panic|blocked for more than|Call Trace:|UBSAN:|XFS: Assertion failed|general protection fault|INFO: possible|INFO: trying to register non-static key'
 fail() {
   echo "vm-run.sh: $1 ($variant kernel, ${elapsed}s); console log:" >&2
-  echo "----- console -----" >&2
+  # The first splat in full (lockdep and KASAN reports are long), then the
+  # end of the console.
+  local first
+  first=$(cat "$ctl/console.log" "$ctl/dmesg" 2>/dev/null | grep -nE "$splat" | head -1 | cut -d: -f1)
+  if [ -n "$first" ]; then
+    echo "----- first kernel report (console + final dmesg, from line $first) -----" >&2
+    cat "$ctl/console.log" "$ctl/dmesg" 2>/dev/null | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 120))p" >&2
+  fi
+  echo "----- console (last 200 lines) -----" >&2
   tail -n 200 "$ctl/console.log" >&2
   echo "----- qemu -----" >&2
   cat "$ctl/qemu.out" >&2
@@ -158,7 +193,7 @@ rc=$(cat "$ctl/rc")
 [ $((rc & 127)) -eq $((qrc >> 1)) ] || fail "exit status mismatch: rc file $rc, debug-exit $((qrc >> 1))" 125
 # A kernel that warned or oopsed has failed the test even if the command
 # did not notice.
-if grep -qE 'BUG:|WARNING:|Oops|Kernel panic|blocked for more than|Call Trace:' "$ctl/console.log"; then
+if cat "$ctl/console.log" "$ctl/dmesg" 2>/dev/null | grep -qE "$splat"; then
   [ "$rc" -ne 0 ] || rc=125
   fail "kernel reported a problem on the console (command status $(cat "$ctl/rc"))" "$rc"
 fi

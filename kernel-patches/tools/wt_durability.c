@@ -20,7 +20,8 @@
  *       is not.
  *
  * Records: 4 KiB blocks at K*4096 for K < N, then 1000-byte records packed
- * from 1 MiB on (record N+j at 1 MiB + j*1000). Each holds a header
+ * from the first MiB boundary after them, at least 1 MiB (record N+j at
+ * base + j*1000). Each holds a header
  * {magic, K, V, checksum} and a body derived from (K, V), so a torn or
  * stale record is detected, not just a missing one.
  */
@@ -33,14 +34,17 @@
 #include <unistd.h>
 
 #define REC_MAGIC 0x57545245434f5244ull /* "WTRECORD" */
-#define SMALL_BASE (1 << 20)
 #define SMALL_LEN 1000
+#define MAX_RECORDS 8000	/* 2.5 x 8000 = 20,000 acknowledged writes */
 
 struct rec_hdr {
 	uint64_t magic, k, v, sum;
 };
 
-static uint64_t rec_off(uint64_t k, uint64_t n) { return k < n ? k * 4096 : SMALL_BASE + (k - n) * SMALL_LEN; }
+/* Where the small records start: past the 4 KiB ones, on a MiB boundary
+ * (1 MiB for N <= 256, the layout of the original 30-write test). */
+static uint64_t small_base(uint64_t n) { return ((n * 4096 + (1 << 20) - 1) >> 20 << 20) ?: 1 << 20; }
+static uint64_t rec_off(uint64_t k, uint64_t n) { return k < n ? k * 4096 : small_base(n) + (k - n) * SMALL_LEN; }
 static size_t rec_len(uint64_t k, uint64_t n) { return k < n ? 4096 : SMALL_LEN; }
 
 static uint64_t body_sum(const uint8_t *b, size_t len)
@@ -138,8 +142,8 @@ static int cmd_write(int argc, char **argv)
 		else if (!strcmp(argv[i], "--flags")) flags = wt_parse_rwflags(argv[++i]);
 		else wt_die("wt_durability write: unknown option '%s'", argv[i]);
 	}
-	if (nrec == 0 || nrec > 250 || qd == 0 || qd > 64)
-		wt_die("wt_durability write: --records must be 1..250 and --qd 1..64");
+	if (nrec == 0 || nrec > MAX_RECORDS || qd == 0 || qd > 64)
+		wt_die("wt_durability write: --records must be 1..%d and --qd 1..64", MAX_RECORDS);
 	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		wt_die("wt_durability: open %s: %s", file, strerror(errno));
@@ -189,9 +193,8 @@ static int cmd_verify(char **argv)
 
 	if (!acks || fd < 0)
 		wt_die("wt_durability verify: open %s / %s: %s", argv[0], argv[1], strerror(errno));
-	/* The record count is implied by the layout: small records start at
-	 * SMALL_BASE, so K*4096 < SMALL_BASE for the 4 KiB ones. The writer's
-	 * N is passed as the first line "n N". */
+	/* The layout depends on the writer's N (small records start after
+	 * the 4 KiB ones), passed as the first line "n N". */
 	if (fscanf(acks, "n %lu", &nrec) != 1)
 		wt_die("wt_durability verify: %s must start with 'n N'", argv[1]);
 	while (fscanf(acks, "%llu %llu", &k, &v) == 2) {
