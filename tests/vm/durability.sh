@@ -75,4 +75,4 @@ done
 acks=$(grep -c ' mark ack:' /tmp/points)
 [ $control = 0 ] || fail "control: un-synced buffered writes survived all $checked replay points; the check cannot see a loss"
 [ "$checked" -gt 0 ] || fail "no durability point after the start mark"
-echo "durability ($flags): $acks acknowledged writes, $checked of $total replay points (+ the last entry) checked in $(($(date +%s) - t0)) s, none lost"
+echo "durability ($flags): $acks acknowledged writes, $checked replay points checked (of $total FLUSH/FUA points, plus the last entry) in $(($(date +%s) - t0)) s, none lost"
