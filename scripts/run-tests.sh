@@ -26,8 +26,13 @@ echo "wtrocks (rocksdb $(pkg-config --modversion rocksdb 2>/dev/null)): $passed 
 
 # The same tree against Debian 13's RocksDB 9.10, in a cached Debian 13 root
 # (scripts/run-tests-rocksdb9.sh; SKIPPED where the root cannot be made).
-# WTROCKS_ROCKSDB9=0 leaves it out.
-if [ "${WTROCKS_ROCKSDB9:-1}" != 0 ]; then
+# Opt-in (WTROCKS_ROCKSDB9=1) until the whole leg has run green and been
+# timed once (issue 14 is open: docs/results-rocksdb9.md); without it the
+# leg is listed as skipped, with that reason.
+if [ "${WTROCKS_ROCKSDB9:-0}" = 0 ]; then
+  echo "== RocksDB 9.10 leg: SKIPPED (opt-in with WTROCKS_ROCKSDB9=1 until it has run green once; issue 14)"
+  skipped=$((skipped + 1))
+else
   echo "== RocksDB 9.10 leg (Debian 13 root)"
   scripts/run-tests-rocksdb9.sh 2>&1 | tee "$LOG/rocksdb9.log"
   line=$(grep -E '^wtrocks \(rocksdb [^)]*\): [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$LOG/rocksdb9.log" | tail -1)
