@@ -508,11 +508,14 @@ std::string Server::Info(const std::string& section) {
   if (all || section == "persistence") {
     CommitQueueStats q = db_->commit_stats();
     // Engine counters from its stats line ("wtrocks-stats k=v ...").
-    std::string fsync_calls = "0", fsync_avoided = "0";
+    // wal_dir_syncs: the engine makes each new WAL's directory entry durable
+    // once (engine/README.md).
+    std::string fsync_calls = "0", fsync_avoided = "0", dir_syncs = "0";
     std::istringstream line(db_->fs()->StatsLine());
     for (std::string kv; line >> kv;) {
       if (kv.rfind("fsync_calls=", 0) == 0) fsync_calls = kv.substr(12);
       if (kv.rfind("fsync_avoided=", 0) == 0) fsync_avoided = kv.substr(14);
+      if (kv.rfind("wal_dir_syncs=", 0) == 0) dir_syncs = kv.substr(14);
     }
     o << "# Persistence\r\n"
       << "durability:"
@@ -524,7 +527,7 @@ std::string Server::Info(const std::string& section) {
       << "durable_commits:" << q.delivered_ok << "\r\n"
       << "failed_commits:" << q.delivered_failed << "\r\n"
       << "commits_in_flight:" << q.in_flight << "\r\n"
-      << "wal_dir_syncs:" << q.dir_syncs << "\r\n"
+      << "wal_dir_syncs:" << dir_syncs << "\r\n"
       << "fsync_calls:" << fsync_calls << "\r\n"
       << "fsync_calls_avoided:" << fsync_avoided << "\r\n"
       << "async_reply_write_failures:" << unacked_failures_.load() << "\r\n"
