@@ -31,7 +31,8 @@
  *                   clean), so the next operation meets an uncached range:
  *                   partial-block read-modify-write from disk
  *   --nowait        writes with RWF_NOWAIT (pwritev2 and io_uring) on a
- *                   range just dropped from the cache: -EAGAIN or the whole
+ *                   range just dropped from the cache (with the flag:
+ *                   -EINVAL, the series' refusal): -EAGAIN or the whole
  *                   write; a short write-through is a failure
  *   --overlap       2-4 writes to overlapping ranges in flight together,
  *                   from threads (pwritev2) or one io_uring batch: the file
@@ -701,7 +702,10 @@ static void drop_file_cache(void)
 /* RWF_NOWAIT write into a range just dropped from the cache: the kernel may
  * say -EAGAIN (nothing written) or write all of it. A write-through write
  * must never stop part way; a plain buffered NOWAIT write may (the bytes it
- * reports are written). */
+ * reports are written). The series refuses a caller's
+ * RWF_WRITETHROUGH|RWF_NOWAIT with -EINVAL before copying anything
+ * (kernel-patches/DESIGN.md): the check after the op sees the file
+ * unchanged. */
 static void op_nowait(void)
 {
 	uint64_t off, len;
@@ -737,6 +741,10 @@ static void op_nowait(void)
 	count(uring ? "nowait_uring" : "nowait_pwritev2");
 	if (res == -EAGAIN) {
 		count("nowait_eagain");
+		return;
+	}
+	if (res == -EINVAL && (flags & WT_RWF_WRITETHROUGH)) {
+		count("nowait_wt_refused");
 		return;
 	}
 	if (res == -EOPNOTSUPP && (flags & WT_RWF_WRITETHROUGH))
