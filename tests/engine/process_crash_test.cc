@@ -60,6 +60,22 @@ ChildRun RunAndKill(const std::string& dir, const std::string& uri, int want) {
   return r;
 }
 
+// Reopens `db` with the default FileSystem and expects key0..key{acks-1}.
+void ExpectAckedKeysSurvive(const std::string& db, int acks) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::Options(), db, &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<rocksdb::DB> reopened(raw);
+  int found = 0;
+  for (int i = 0; i < acks; i++) {
+    std::string v;
+    if (reopened->Get(rocksdb::ReadOptions(), "key" + std::to_string(i), &v)
+            .ok())
+      found++;
+  }
+  EXPECT_EQ(found, acks) << found << " of " << acks << " acked keys found";
+}
+
 TEST(ProcessCrashTest, UnsyncedWriteSurvivesSigkillOnceWriteReturned) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   int tested = 0;
@@ -72,20 +88,7 @@ TEST(ProcessCrashTest, UnsyncedWriteSurvivesSigkillOnceWriteReturned) {
         db, std::string("wtrocks://mode=") + wal::ModeName(mode), 30);
     ASSERT_EQ(r.acks, 30) << "child stopped early: exit " << r.exit_code << " "
                           << r.err;
-    rocksdb::Options o;
-    rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(o, db, &raw);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    std::unique_ptr<rocksdb::DB> reopened(raw);
-    int found = 0;
-    for (int i = 0; i < r.acks; i++) {
-      std::string v;
-      if (reopened->Get(rocksdb::ReadOptions(), "key" + std::to_string(i), &v)
-              .ok())
-        found++;
-    }
-    EXPECT_EQ(found, r.acks)
-        << found << " of " << r.acks << " acked keys found";
+    ExpectAckedKeysSurvive(db, r.acks);
   }
   if (tested == 0) GTEST_SKIP() << "no mode supported here";
 }
@@ -101,18 +104,7 @@ TEST(ProcessCrashTest, DirectIsRefusedForRocksDbFiles) {
       << r.err;
   if (r.acks > 0) {
     // What the old behaviour cost: count what survived.
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), db, &raw).ok());
-    std::unique_ptr<rocksdb::DB> reopened(raw);
-    int found = 0;
-    for (int i = 0; i < r.acks; i++) {
-      std::string v;
-      if (reopened->Get(rocksdb::ReadOptions(), "key" + std::to_string(i), &v)
-              .ok())
-        found++;
-    }
-    EXPECT_EQ(found, r.acks)
-        << found << " of " << r.acks << " acked keys found";
+    ExpectAckedKeysSurvive(db, r.acks);
   }
 }
 
