@@ -53,7 +53,7 @@ const char* ModeOrAuto(wal::Mode m) {
 }  // namespace
 
 const char* ValidUriKeys() {
-  return "mode, wal, sst, sst_sync, prealloc, max_write, stats";
+  return "mode, wal, sst, sst_sync, prealloc, max_write, defer, stats";
 }
 
 bool ParseSize(std::string_view text, uint64_t* out) {
@@ -100,6 +100,7 @@ std::string EngineConfig::ToUri() const {
   uri += sst_sync == SstSync::kEnd ? "end" : "chunk";
   uri += ",prealloc=" + SizeToString(prealloc_bytes);
   uri += ",max_write=" + SizeToString(max_write_bytes);
+  uri += ",defer=" + SizeToString(defer_bytes);
   if (!stats.empty()) uri += ",stats=" + stats;
   return uri;
 }
@@ -176,6 +177,10 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
         return bad_value("a byte count of at least 4K, like 1M");
       }
       out->max_write_bytes = v;
+    } else if (key == "defer") {
+      if (!ParseSize(value, &out->defer_bytes)) {
+        return bad_value("a byte count like 0, 64K, 1M (0: no deferral)");
+      }
     } else if (key == "stats") {
       if (value.empty()) return bad_value("stderr, or a file path");
       out->stats = std::string(value);

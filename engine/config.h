@@ -36,6 +36,11 @@ struct EngineConfig {
   // RocksDB asks for through Allocate (see wal::DurableFileOptions).
   uint64_t prealloc_bytes = 1u << 20;
   uint64_t max_write_bytes = 4u << 20;
+  // WAL appends start no durable write until something waits for them
+  // (Sync, SyncWAL, a WAL barrier, the WAL order gate, Close) or this many
+  // bytes are waiting (wal::DurableFileOptions::defer_bytes). 0: every
+  // append starts one at once, as before 2026-11-30.
+  uint64_t defer_bytes = 1u << 20;
   // "" (no dump unless WTROCKS_STATS asks), "stderr", or a file path the
   // stats line is appended to.
   std::string stats;

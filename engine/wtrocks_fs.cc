@@ -129,6 +129,9 @@ IOStatus WtrocksFileSystem::OpenDurable(
     // RocksDB's Flush contract: a sync=false write that DB::Write returned
     // for survives a crash of this process.
     o.process_crash_safe = true;
+    // A sync=false write must not pay a device write: RocksDB's Sync,
+    // SyncWAL, our barriers and the order gate all wait, which submits.
+    o.defer_bytes = cfg.defer_bytes;
     o.completion_fault = cfg.wal_completion_fault;
     why = std::string("wal=") + ModeOrAuto(cfg.wal_mode) + " requested";
   } else {

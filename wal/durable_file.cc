@@ -15,6 +15,10 @@
 //   submitted_  end of the bytes handed to the backend (in flight or done)
 //   written_    end of the bytes whose write completed
 //   durable_    the watermark: every byte below it is stable
+//   wanted_     the largest offset anyone waited for (WaitDurable,
+//               OnDurable, Close); with defer_bytes, bytes below it are
+//               submitted at once, bytes above it only once defer_bytes of
+//               them are buffered
 // buf_ holds the bytes [buf_base_, size_): what is not yet submitted, plus,
 // for the direct mode, the partial block before it, which the next aligned
 // write must rewrite.
@@ -83,6 +87,8 @@ class DurableFileImpl final : public DurableFile {
         max_write_(
             AlignUp(opts.max_write_bytes ? opts.max_write_bytes : 1, align)),
         copy_on_append_(opts.process_crash_safe && mode != Mode::kDirect),
+        defer_(opts.defer_bytes > 0 &&
+               opts.durability == Durability::kEveryWrite),
         prealloc_end_(existing_size),
         physical_size_(existing_size),
         data_io_(this) {}
@@ -121,6 +127,7 @@ class DurableFileImpl final : public DurableFile {
     if (opts_.durability == Durability::kOnSync) return SyncTo(offset);
     std::unique_lock<std::mutex> l(mu_);
     if (offset > size_) return BeyondEnd(offset);
+    WantLocked(offset);
     cv_.wait(l, [&] { return durable_ >= offset || !error_.ok() || closed_; });
     if (!error_.ok()) return error_;
     if (durable_ >= offset) return Status::OK();
@@ -144,6 +151,7 @@ class DurableFileImpl final : public DurableFile {
                             Status::Aborted("file " + path_ + " closed"));
     } else {
       waiters_.emplace(offset, std::move(cb));
+      WantLocked(offset);
     }
     DeliverLocked(l);
   }
@@ -177,6 +185,7 @@ class DurableFileImpl final : public DurableFile {
     std::unique_lock<std::mutex> l(mu_);
     if (closed_) return close_status_;
     closing_ = true;
+    if (durable_each_write()) WantLocked(size_);
     if (opts_.durability == Durability::kOnSync) {
       uint64_t end = size_;
       l.unlock();
@@ -296,9 +305,22 @@ class DurableFileImpl final : public DurableFile {
     return opts_.durability == Durability::kEveryWrite;
   }
 
-  // Starts the next data write if none is in flight. Caller holds mu_.
+  // Someone waits for the bytes below `offset`: deferred bytes up to there
+  // must go out now.
+  void WantLocked(uint64_t offset) {
+    if (offset > wanted_) wanted_ = offset;
+    MaybeSubmitLocked();
+  }
+
+  // Starts the next data write if none is in flight and, with defer_bytes,
+  // if someone waits for unsubmitted bytes or enough of them are buffered.
+  // Caller holds mu_.
   void MaybeSubmitLocked() {
     if (!error_.ok() || inflight_ || submitted_ == size_) return;
+    if (defer_ && wanted_ <= submitted_ &&
+        size_ - submitted_ < opts_.defer_bytes) {
+      return;
+    }
     uint64_t start = submitted_;
     uint64_t end = size_ - start > max_write_ ? start + max_write_ : size_;
     uint64_t io_off = AlignDown(start, align_);
@@ -532,6 +554,7 @@ class DurableFileImpl final : public DurableFile {
   const uint64_t align_;  // direct: I/O alignment; else 1
   const uint64_t max_write_;
   const bool copy_on_append_;  // process_crash_safe in a buffered mode
+  const bool defer_;           // defer_bytes on a kEveryWrite file
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -540,6 +563,7 @@ class DurableFileImpl final : public DurableFile {
   uint64_t submitted_ = 0;
   uint64_t written_ = 0;
   uint64_t durable_ = 0;
+  uint64_t wanted_ = 0;
   std::vector<uint8_t> buf_;
   uint64_t buf_base_ = 0;
   Status error_;

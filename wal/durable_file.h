@@ -9,9 +9,11 @@
 //   end offset they occupy. At most one data write per file is in flight; all
 //   appends that arrive meanwhile are coalesced into the next write, which is
 //   submitted from the completion of the previous one (file-level group
-//   commit). Because writes are issued and completed in file order, the
-//   durable watermark is always a contiguous prefix of what was appended and
-//   a crash can never leave a hole between two durable records.
+//   commit). With defer_bytes, Append starts no write at all: the bytes wait
+//   until someone waits for them, or until defer_bytes of them are waiting.
+//   Because writes are issued and completed in file order, the durable
+//   watermark is always a contiguous prefix of what was appended and a crash
+//   can never leave a hole between two durable records.
 //
 // Threads
 //   Every method may be called from any thread, concurrently. Completions
@@ -82,6 +84,16 @@ struct DurableFileOptions {
   // page cache, and its block padding would show zeros to readers), so
   // Open refuses direct with it and `auto` skips direct for such files.
   bool process_crash_safe = false;
+  // kEveryWrite only. 0: Append starts a durable write at once when none is
+  // in flight. N > 0: Append starts none; the buffered bytes go out in one
+  // durable write when something waits for them (WaitDurable, OnDurable,
+  // Sync, Close) or once N bytes are waiting. For writers that do not wait
+  // after every append (RocksDB's sync=false writes): they then pay no
+  // device write per append, only the buffer copy (and, with
+  // process_crash_safe, the page-cache pwrite, which still happens before
+  // Append returns). Deferred bytes are exactly what a machine crash may
+  // lose anyway: nobody was told they are durable.
+  uint64_t defer_bytes = 0;
   CompletionFault completion_fault;
 };
 

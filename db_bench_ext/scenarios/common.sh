@@ -80,8 +80,13 @@ run_db_bench() {
     opts=(--options_file="$WTROCKS_BENCH_OPTIONS")
   fi
   [ "$wt_mode" = default ] || stats=(--wt_stats)
+  # MODE+key=value[+key=value...]: the mode with extra URI items.
+  local how=(--wt_mode="$wt_mode")
+  case $wt_mode in
+  *+*) how=(--wt_uri="wtrocks://mode=${wt_mode%%+*},$(echo "${wt_mode#*+}" | tr + ,)") ;;
+  esac
   echo "scenario-report: $report"
-  "$WT_HERE/db_bench_wt" --wt_mode="$wt_mode" --wt_build="$WT_BUILD" \
+  "$WT_HERE/db_bench_wt" "${how[@]}" --wt_build="$WT_BUILD" \
     --db="$DB" "${stats[@]}" "${opts[@]}" --duration="$SECONDS_PER_RUN" \
     --histogram=1 "$@" "${EXTRA[@]}" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}

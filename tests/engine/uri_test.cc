@@ -79,10 +79,14 @@ TEST(UriTest, DirectIsRefusedWithTheReason) {
 TEST(UriTest, SizesAndStats) {
   EngineConfig c;
   ASSERT_TRUE(
-      Parse("wtrocks://prealloc=4M,max_write=512K,stats=/tmp/x.stats", &c)
+      Parse("wtrocks://prealloc=4M,max_write=512K,defer=64K,stats=/tmp/x.stats",
+            &c)
           .ok());
   EXPECT_EQ(c.prealloc_bytes, 4u << 20);
   EXPECT_EQ(c.max_write_bytes, 512u << 10);
+  EXPECT_EQ(c.defer_bytes, 64u << 10);
+  ASSERT_TRUE(Parse("wtrocks://defer=0", &c).ok());
+  EXPECT_EQ(c.defer_bytes, 0u);
   EXPECT_EQ(c.stats, "/tmp/x.stats");
   // prezero: the old name of the key, still accepted.
   ASSERT_TRUE(Parse("wtrocks://prezero=0, stats = stderr", &c).ok());
@@ -142,6 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadUri{"wtrocks://prealloc=lots",
                "bad value 'lots' for key 'prealloc'"},
         BadUri{"wtrocks://max_write=1", "at least 4K"},
+        BadUri{"wtrocks://defer=lots", "no deferral"},
         BadUri{"wtrocks://stats=", "bad value '' for key 'stats'"},
         BadUri{"wtrocks://sst_sync=sometimes", "valid values: end, chunk"},
         BadUri{"wtrock://", "must start with 'wtrocks://'"}));

@@ -53,8 +53,13 @@ struct TwoWals {
   std::unique_ptr<FSWritableFile> older;
   std::unique_ptr<FSWritableFile> newer;
 
-  TwoWals(const std::string& older_path, const std::string& newer_path) {
+  // defer_bytes: engine/'s default defers unsynced appends, so the older
+  // WAL's tail is only written once the gate asks for it; 0 starts it at
+  // the Append.
+  TwoWals(const std::string& older_path, const std::string& newer_path,
+          uint64_t defer_bytes) {
     engine::EngineConfig config = NoPrezero();
+    config.defer_bytes = defer_bytes;
     config.wal_completion_fault = gate.Hook();
     env = MakeEnv(config);
     older = OpenWal(env.fs.get(), older_path);
@@ -63,7 +68,7 @@ struct TwoWals {
   // A failed assertion must not leave the completion thread held, or the
   // files' Close would wait for it forever.
   ~TwoWals() { gate.Release(); }
-  // Puts `data` in flight in the older WAL and keeps it there.
+  // Puts `data` in flight in the older WAL and keeps it there (defer 0).
   void HoldOlderTail(const std::string& data) {
     ASSERT_TRUE(older && newer);
     gate.Arm();
@@ -74,12 +79,18 @@ struct TwoWals {
 
 TEST(WalOrderTest, NewWalWaitsForTheOlderWalsTail) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  TwoWals w(dir + "/000001.log", dir + "/000002.log");
-  ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("old wal tail"));
+  // The older WAL's tail is deferred (unsynced, nobody waits): the new
+  // WAL's first Append must make it durable, and the gate holds that write.
+  TwoWals w(dir + "/000001.log", dir + "/000002.log",
+            engine::EngineConfig().defer_bytes);
+  ASSERT_TRUE(w.older && w.newer);
   FSWritableFile* old_wal = w.older.get();
   FSWritableFile* new_wal = w.newer.get();
+  w.gate.Arm();
+  ASSERT_TRUE(old_wal->Append("old wal tail", IOOptions(), nullptr).ok());
 
   std::future<IOStatus> first = AppendAsync(new_wal, "new wal record");
+  w.gate.WaitHeld();
   // The gate's promise: the new record is not handed to wal/ (no write, no
   // page-cache copy) while the old tail is in flight. Without the gate this
   // Append returns at once.
@@ -124,7 +135,7 @@ TEST(WalOrderTest, OtherDirectoriesAreNotWaitedFor) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((dir + "/b").c_str(), 0755), 0);
-  TwoWals w(dir + "/a/000001.log", dir + "/b/000002.log");
+  TwoWals w(dir + "/a/000001.log", dir + "/b/000002.log", 0);
   ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("held in flight"));
   std::future<IOStatus> other = AppendAsync(w.newer.get(), "independent");
   // Generous: this only has to return at all while a's write is held.
