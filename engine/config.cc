@@ -53,7 +53,7 @@ const char* ModeOrAuto(wal::Mode m) {
 }  // namespace
 
 const char* ValidUriKeys() {
-  return "mode, wal, sst, sst_sync, prealloc, max_write, defer, stats";
+  return "mode, wal, sst, sst_sync, prealloc, max_write, defer, waiter, stats";
 }
 
 bool ParseSize(std::string_view text, uint64_t* out) {
@@ -101,6 +101,7 @@ std::string EngineConfig::ToUri() const {
   uri += ",prealloc=" + SizeToString(prealloc_bytes);
   uri += ",max_write=" + SizeToString(max_write_bytes);
   uri += ",defer=" + SizeToString(defer_bytes);
+  uri += waiter_writes ? ",waiter=on" : ",waiter=off";
   if (!stats.empty()) uri += ",stats=" + stats;
   return uri;
 }
@@ -180,6 +181,14 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
     } else if (key == "defer") {
       if (!ParseSize(value, &out->defer_bytes)) {
         return bad_value("a byte count like 0, 64K, 1M (0: no deferral)");
+      }
+    } else if (key == "waiter") {
+      if (value == "on") {
+        out->waiter_writes = true;
+      } else if (value == "off") {
+        out->waiter_writes = false;
+      } else {
+        return bad_value("on, off");
       }
     } else if (key == "stats") {
       if (value.empty()) return bad_value("stderr, or a file path");

@@ -41,6 +41,10 @@ struct EngineConfig {
   // bytes are waiting (wal::DurableFileOptions::defer_bytes). 0: every
   // append starts one at once, as before 2026-11-30.
   uint64_t defer_bytes = 1u << 20;
+  // A WAL Sync that finds no write in flight writes on its own thread
+  // (wal::DurableFileOptions::waiter_writes). false: the reaper writes and
+  // the Sync waits for its hand-back, as before 2026-11-30.
+  bool waiter_writes = true;
   // "" (no dump unless WTROCKS_STATS asks), "stderr", or a file path the
   // stats line is appended to.
   std::string stats;

@@ -29,6 +29,7 @@ void PutKind(std::string* line, const char* prefix, const KindStats& k) {
   Put(line, p + "appends", s.appends.load());
   Put(line, p + "bytes", s.append_bytes.load());
   Put(line, p + "data_writes", s.data_writes.load());
+  Put(line, p + "waiter_writes", s.waiter_writes.load());
   Put(line, p + "durable_ios", s.durable_points.load());
   Put(line, p + "sync_calls", k.sync_calls.load());
   Put(line, p + "fsync_calls", s.fsync_calls.load());
@@ -54,6 +55,7 @@ void AddStats(const wal::Stats& from, wal::Stats* to) {
   Add(from.appends, &to->appends);
   Add(from.append_bytes, &to->append_bytes);
   Add(from.data_writes, &to->data_writes);
+  Add(from.waiter_writes, &to->waiter_writes);
   Add(from.durable_points, &to->durable_points);
   Add(from.fsync_calls, &to->fsync_calls);
   Add(from.fsync_avoided, &to->fsync_avoided);

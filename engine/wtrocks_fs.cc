@@ -132,6 +132,9 @@ IOStatus WtrocksFileSystem::OpenDurable(
     // A sync=false write must not pay a device write: RocksDB's Sync,
     // SyncWAL, our barriers and the order gate all wait, which submits.
     o.defer_bytes = cfg.defer_bytes;
+    // RocksDB's group commit has one thread Sync the WAL for its group: let
+    // it write instead of waiting for the reaper to.
+    o.waiter_writes = cfg.waiter_writes;
     o.completion_fault = cfg.wal_completion_fault;
     why = std::string("wal=") + ModeOrAuto(cfg.wal_mode) + " requested";
   } else {

@@ -37,6 +37,13 @@ class Backend {
   virtual int StartWrite(int fd, const void* buf, size_t len, uint64_t offset,
                          bool durable, IoCompletion* done) = 0;
 
+  // The same write done on the calling thread: returns what StartWrite's
+  // completion would have carried (bytes written or -errno), with the same
+  // meaning. For a thread that would otherwise only wait for the completion
+  // (DurableFileOptions::waiter_writes).
+  virtual int WriteNow(int fd, const void* buf, size_t len, uint64_t offset,
+                       bool durable) = 0;
+
   // True when a durable StartWrite makes an fsync-family call (for stats).
   virtual bool durable_write_calls_fsync() const { return false; }
 };

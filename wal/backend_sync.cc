@@ -62,6 +62,7 @@ class SyncPool {
     }
   }
 
+ public:
   // Returns bytes written or -errno, like a CQE. A short pwrite is returned
   // as such (DurableFile resubmits the rest) and is not synced: durability
   // is only claimed for a whole write.
@@ -77,6 +78,7 @@ class SyncPool {
     return static_cast<int>(n);
   }
 
+ private:
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;
@@ -90,6 +92,10 @@ class SyncBackend final : public Backend {
                  bool durable, IoCompletion* done) override {
     SyncPool::Default().Push(Job{fd, buf, len, offset, durable, done});
     return 0;
+  }
+  int WriteNow(int fd, const void* buf, size_t len, uint64_t offset,
+               bool durable) override {
+    return SyncPool::Execute(Job{fd, buf, len, offset, durable, nullptr});
   }
 };
 

@@ -18,8 +18,9 @@
 // Threads
 //   Every method may be called from any thread, concurrently. Completions
 //   are reaped by wal/'s own reaper thread; OnDurable callbacks run there
-//   (or inline in OnDurable when the offset is already durable) and must not
-//   block: no WaitDurable, no Close of the same file.
+//   (or inline in OnDurable when the offset is already durable, or, with
+//   waiter_writes, in a WaitDurable that made the write itself) and must
+//   not block: no WaitDurable, no Close of the same file.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +95,14 @@ struct DurableFileOptions {
   // Append returns). Deferred bytes are exactly what a machine crash may
   // lose anyway: nobody was told they are durable.
   uint64_t defer_bytes = 0;
+  // kEveryWrite only. A WaitDurable that finds no write in flight and bytes
+  // it needs not yet submitted does the write itself, on its own thread
+  // (pwritev2 with the mode's flags; fsync mode: pwrite + fdatasync), and
+  // handles its completion there: no hand-over to the reaper and back. A
+  // write in flight is still waited for, and the reaper still writes
+  // everything nobody waits on (appends meanwhile, OnDurable). OnDurable
+  // callbacks may then run on that thread.
+  bool waiter_writes = false;
   CompletionFault completion_fault;
 };
 

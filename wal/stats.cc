@@ -67,8 +67,10 @@ double LatencyHistogram::Percentile(double p) const {
     if (static_cast<double>(seen + c) >= rank) {
       // Interpolate inside the bucket.
       double lo = static_cast<double>(BucketLow(b));
-      double hi = static_cast<double>(b + 1 < kBuckets ? BucketLow(b + 1) : BucketLow(b) * 2);
-      double frac = c ? (rank - static_cast<double>(seen)) / static_cast<double>(c) : 0;
+      double hi = static_cast<double>(b + 1 < kBuckets ? BucketLow(b + 1)
+                                                       : BucketLow(b) * 2);
+      double frac =
+          c ? (rank - static_cast<double>(seen)) / static_cast<double>(c) : 0;
       if (frac < 0) frac = 0;
       return lo + (hi - lo) * frac;
     }
@@ -83,15 +85,16 @@ std::string Stats::ToLine() const {
   };
   char buf[640];
   snprintf(buf, sizeof(buf),
-           "appends=%lu append_bytes=%lu data_writes=%lu durable_points=%lu "
+           "appends=%lu append_bytes=%lu data_writes=%lu waiter_writes=%lu "
+           "durable_points=%lu "
            "fsync_calls=%lu fsync_avoided=%lu prealloc_calls=%lu "
            "prealloc_bytes=%lu short_writes=%lu errors=%lu "
            "durable_lat_count=%lu durable_lat_mean_us=%.1f "
            "durable_lat_p50_us=%.1f durable_lat_p99_us=%.1f "
            "durable_lat_p999_us=%.1f",
-           v(appends), v(append_bytes), v(data_writes), v(durable_points),
-           v(fsync_calls), v(fsync_avoided), v(prealloc_calls),
-           v(prealloc_bytes), v(short_writes), v(errors),
+           v(appends), v(append_bytes), v(data_writes), v(waiter_writes),
+           v(durable_points), v(fsync_calls), v(fsync_avoided),
+           v(prealloc_calls), v(prealloc_bytes), v(short_writes), v(errors),
            durable_latency_us.count(), durable_latency_us.Mean(),
            durable_latency_us.Percentile(50), durable_latency_us.Percentile(99),
            durable_latency_us.Percentile(99.9));

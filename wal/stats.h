@@ -33,6 +33,8 @@ struct Stats {
   std::atomic<uint64_t> append_bytes{0};
   // Writes submitted to the kernel for data (after coalescing).
   std::atomic<uint64_t> data_writes{0};
+  // Of those, written by a waiting thread itself (waiter_writes).
+  std::atomic<uint64_t> waiter_writes{0};
   // Durability points reached: durable-completion writes plus fsync calls.
   std::atomic<uint64_t> durable_points{0};
   // fdatasync/fsync syscalls (or io_uring fsync ops) made, by purpose.

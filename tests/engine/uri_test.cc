@@ -85,9 +85,11 @@ TEST(UriTest, SizesAndStats) {
   EXPECT_EQ(c.prealloc_bytes, 4u << 20);
   EXPECT_EQ(c.max_write_bytes, 512u << 10);
   EXPECT_EQ(c.defer_bytes, 64u << 10);
-  ASSERT_TRUE(Parse("wtrocks://defer=0", &c).ok());
-  EXPECT_EQ(c.defer_bytes, 0u);
+  EXPECT_TRUE(c.waiter_writes);
   EXPECT_EQ(c.stats, "/tmp/x.stats");
+  ASSERT_TRUE(Parse("wtrocks://defer=0,waiter=off", &c).ok());
+  EXPECT_EQ(c.defer_bytes, 0u);
+  EXPECT_FALSE(c.waiter_writes);
   // prezero: the old name of the key, still accepted.
   ASSERT_TRUE(Parse("wtrocks://prezero=0, stats = stderr", &c).ok());
   EXPECT_EQ(c.prealloc_bytes, 0u);
@@ -147,6 +149,7 @@ INSTANTIATE_TEST_SUITE_P(
                "bad value 'lots' for key 'prealloc'"},
         BadUri{"wtrocks://max_write=1", "at least 4K"},
         BadUri{"wtrocks://defer=lots", "no deferral"},
+        BadUri{"wtrocks://waiter=yes", "on, off"},
         BadUri{"wtrocks://stats=", "bad value '' for key 'stats'"},
         BadUri{"wtrocks://sst_sync=sometimes", "valid values: end, chunk"},
         BadUri{"wtrock://", "must start with 'wtrocks://'"}));

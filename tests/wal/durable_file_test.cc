@@ -94,14 +94,29 @@ class DurableFileTest : public ::testing::TestWithParam<Param> {
   ScratchFs fs() const { return std::get<0>(GetParam()); }
   Mode mode() const { return std::get<1>(GetParam()); }
 
+  // Concurrent appenders, some waiting; checks everything reads back.
+  void RoundTrip();
+
   std::string dir_, path_;
   DurableFileOptions opts_;
+  uint64_t waiter_writes_ = 0;
 };
 
 // Many threads append records of random sizes, some waiting for durability;
 // everything reads back intact, in per-writer order, from the page cache and
 // from the device. Durable-completion modes make no fsync call at all.
-TEST_P(DurableFileTest, ConcurrentAppendersRoundTrip) {
+TEST_P(DurableFileTest, ConcurrentAppendersRoundTrip) { RoundTrip(); }
+
+// The same with engine/'s WAL settings: deferred appends, and waiters that
+// write themselves when nothing is in flight, racing the reaper's writes.
+TEST_P(DurableFileTest, ConcurrentWaiterWritesRoundTrip) {
+  opts_.defer_bytes = 64 << 10;
+  opts_.waiter_writes = true;
+  RoundTrip();
+  EXPECT_GT(waiter_writes_, 0u);
+}
+
+void DurableFileTest::RoundTrip() {
   auto f = OpenOrDie(opts_);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->mode(), mode());
@@ -156,6 +171,7 @@ TEST_P(DurableFileTest, ConcurrentAppendersRoundTrip) {
   }
   // Coalescing: far fewer writes than appends under contention.
   EXPECT_LE(st.data_writes.load(), st.appends.load());
+  waiter_writes_ = st.waiter_writes.load();
 }
 
 // OnDurable callbacks run exactly once, in offset order, and never before a
@@ -394,6 +410,46 @@ TEST_P(DurableFileTest, DeferredAppendsWaitForAWaiter) {
   ASSERT_TRUE(f->Close().ok());
   EXPECT_EQ(f->durable_offset(), before_close);
   EXPECT_EQ(ReadAll(path_), expect);
+}
+
+// A lone waiter (nothing in flight) writes and completes on its own thread:
+// no hand-over to the reaper and back. Fails without waiter_writes: "the
+// completion ran on another thread" and waiter_writes 0.
+TEST_P(DurableFileTest, LoneWaiterWritesItself) {
+  opts_.defer_bytes = 1 << 20;
+  opts_.waiter_writes = true;
+  std::mutex mu;
+  std::vector<std::thread::id> completed_on;
+  opts_.completion_fault = [&](uint64_t, uint64_t, int res) {
+    std::lock_guard<std::mutex> l(mu);
+    completed_on.push_back(std::this_thread::get_id());
+    return res;
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  for (int i = 0; i < 5; i++) {
+    std::string rec = MakeRecord(0, i, 500);
+    uint64_t end = 0;
+    ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+    ASSERT_TRUE(f->WaitDurable(end).ok());
+    EXPECT_EQ(f->durable_offset(), end);
+  }
+  {
+    std::lock_guard<std::mutex> l(mu);
+    ASSERT_EQ(completed_on.size(), 5u);
+    for (auto id : completed_on)
+      EXPECT_EQ(id, std::this_thread::get_id())
+          << "the completion ran on another thread";
+  }
+  EXPECT_EQ(f->stats().waiter_writes.load(), 5u);
+  EXPECT_EQ(f->stats().data_writes.load(), 5u);
+  if (HasDurableCompletions(mode())) {
+    EXPECT_EQ(f->stats().fsync_calls.load(), 0u);
+  }
+  ASSERT_TRUE(f->Close().ok());
+  std::vector<uint64_t> counts;
+  EXPECT_EQ(CheckRecords(ReadAll(path_), 1, &counts), "");
+  EXPECT_EQ(counts[0], 5u);
 }
 
 // Sync racing Close on a kOnSync file: the fdatasync must run on this
