@@ -65,6 +65,12 @@ DEFINE_uint64(prealloc_bytes, 0,
 DEFINE_uint32(repeats, 1,
               "runs per mode, interleaved (A B C A B C ...) so drift hits "
               "every mode alike; the summary shows medians");
+DEFINE_bool(waiter_writes, false,
+            "a WaitDurable with nothing in flight writes on its own thread "
+            "(wal::DurableFileOptions::waiter_writes; engine/ WALs use it)");
+DEFINE_uint64(defer_bytes, 0,
+              "appends start no write until someone waits or this many "
+              "bytes are buffered (DurableFileOptions::defer_bytes)");
 DEFINE_bool(keep_files, false, "do not delete the benchmark files");
 DEFINE_bool(probe, true, "print the probe report first");
 
@@ -231,7 +237,8 @@ RunResult RunPosix() {
       continue;
     }
     if (FLAGS_prealloc_bytes &&
-        fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(FLAGS_prealloc_bytes)) != 0) {
+        fallocate(fd, FALLOC_FL_KEEP_SIZE, 0,
+                  static_cast<off_t>(FLAGS_prealloc_bytes)) != 0) {
       fail("fallocate", paths.back());
     }
     close(fd);
@@ -291,6 +298,8 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
   // the direct mode requires a zero-tolerant format.
   opts.zero_tail_ok = true;
   opts.preallocate_bytes = FLAGS_prealloc_bytes;
+  opts.waiter_writes = FLAGS_waiter_writes;
+  opts.defer_bytes = FLAGS_defer_bytes;
   // wal/ keeps one data write in flight per file; several files show what
   // more durable writes in flight would buy on this device.
   std::vector<std::unique_ptr<DurableFile>> files(FLAGS_files);
