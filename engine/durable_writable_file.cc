@@ -40,6 +40,13 @@ std::string DurableWritableFile::Context(const char* op) const {
   return c;
 }
 
+// The context string is long (it explains DB::Resume for WALs) and the hot
+// calls (Append, Flush, Sync) succeed: build it only for an error.
+IOStatus DurableWritableFile::Map(const wal::Status& s, const char* op) const {
+  if (s.ok()) return IOStatus::OK();
+  return ToIOStatus(s, Context(op).c_str());
+}
+
 IOStatus DurableWritableFile::PassOrderGate() {
   if (gate_passed_.load(std::memory_order_acquire)) return IOStatus::OK();
   std::lock_guard<std::mutex> lock(gate_mu_);
@@ -56,8 +63,7 @@ IOStatus DurableWritableFile::Append(const rocksdb::Slice& data,
                                      IODebugContext* /*dbg*/) {
   IOStatus gate = PassOrderGate();
   if (!gate.ok()) return gate;
-  return ToIOStatus(file_->Append(data.data(), data.size()),
-                    Context("Append").c_str());
+  return Map(file_->Append(data.data(), data.size()), "Append");
 }
 
 IOStatus DurableWritableFile::PositionedAppend(const rocksdb::Slice& /*data*/,
@@ -96,14 +102,14 @@ IOStatus DurableWritableFile::Flush(const IOOptions& /*options*/,
                                     IODebugContext* /*dbg*/) {
   // Still report a failed write: RocksDB checks Flush after every WAL
   // append, and the sooner it sees the error the fewer writes it accepts.
-  return ToIOStatus(file_->status(), Context("Flush").c_str());
+  return Map(file_->status(), "Flush");
 }
 
 IOStatus DurableWritableFile::DoSync(const char* op) {
   KindStats& k = kind_ == FileKind::kWal ? state_->stats().wal_files
                                          : state_->stats().sst_files;
   k.sync_calls.fetch_add(1, std::memory_order_relaxed);
-  return ToIOStatus(file_->Sync(), Context(op).c_str());
+  return Map(file_->Sync(), op);
 }
 
 IOStatus DurableWritableFile::Sync(const IOOptions& /*options*/,
@@ -130,7 +136,7 @@ IOStatus DurableWritableFile::RangeSync(uint64_t /*offset*/,
                                         uint64_t /*nbytes*/,
                                         const IOOptions& /*options*/,
                                         IODebugContext* /*dbg*/) {
-  return ToIOStatus(file_->status(), Context("RangeSync").c_str());
+  return Map(file_->status(), "RangeSync");
 }
 
 IOStatus DurableWritableFile::Allocate(uint64_t offset, uint64_t len,

@@ -90,6 +90,7 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   rocksdb::IOStatus DoSync(const char* op);
   rocksdb::IOStatus PassOrderGate();
   std::string Context(const char* op) const;
+  rocksdb::IOStatus Map(const wal::Status& s, const char* op) const;
 
   const std::shared_ptr<wal::DurableFile> file_;
   const FileKind kind_;
