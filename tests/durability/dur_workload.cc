@@ -130,6 +130,44 @@ struct Flags {
   exit(2);
 }
 
+// The socket address of --server "unix:PATH" or "tcp:HOST:PORT" (an IPv4
+// HOST); false with *why when it is not one.
+bool ServerAddress(const std::string& spec, sockaddr_storage* ss,
+                   socklen_t* len, std::string* why) {
+  *ss = {};
+  if (spec.rfind("unix:", 0) == 0) {
+    std::string path = spec.substr(5);
+    auto* un = reinterpret_cast<sockaddr_un*>(ss);
+    if (path.empty() || path.size() >= sizeof(un->sun_path)) {
+      *why = "--server=unix:PATH: the path is empty or longer than " +
+             std::to_string(sizeof(un->sun_path) - 1) + " bytes: " + path;
+      return false;
+    }
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, path.data(), path.size());
+    *len = sizeof(sockaddr_un);
+    return true;
+  }
+  if (spec.rfind("tcp:", 0) == 0) {
+    std::string hp = spec.substr(4);
+    size_t colon = hp.rfind(':');
+    auto* in = reinterpret_cast<sockaddr_in*>(ss);
+    char* end = nullptr;
+    unsigned long port = colon == std::string::npos
+                             ? 0
+                             : strtoul(hp.c_str() + colon + 1, &end, 10);
+    if (port != 0 && port <= 65535 && *end == '\0' &&
+        inet_pton(AF_INET, hp.substr(0, colon).c_str(), &in->sin_addr) == 1) {
+      in->sin_family = AF_INET;
+      in->sin_port = htons(static_cast<uint16_t>(port));
+      *len = sizeof(sockaddr_in);
+      return true;
+    }
+  }
+  *why = "--server must be unix:PATH or tcp:IPV4:PORT, got '" + spec + "'";
+  return false;
+}
+
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
   if (argc < 2) Usage("no command");
@@ -183,9 +221,10 @@ Flags ParseFlags(int argc, char** argv) {
       f.unsafe_nosync = true;
     } else if (k == "--server") {
       f.server = v;
-      if (v.rfind("unix:", 0) != 0 && v.rfind("tcp:", 0) != 0) {
-        Usage("--server must be unix:PATH or tcp:HOST:PORT");
-      }
+      sockaddr_storage ss;
+      socklen_t len;
+      std::string why;
+      if (!ServerAddress(v, &ss, &len, &why)) Usage(why);
     } else if (k == "--dm_mark") {
       f.dm_mark = v;
     } else if (k == "--what") {
@@ -200,10 +239,11 @@ Flags ParseFlags(int argc, char** argv) {
   }
   if (!f.server.empty()) {
     if (f.cmd != "run") Usage("--server is for run");
-    if (f.async || f.unsafe_nosync || !f.db.empty() || !f.uri.empty()) {
+    if (f.async || f.unsafe_nosync || !f.db.empty() || !f.uri.empty() ||
+        f.mode != "default") {
       Usage(
-          "--server writes through the server: no --db, --uri, --async or "
-          "--unsafe_nosync (the server's own flags choose those)");
+          "--server writes through the server: no --db, --mode, --uri, "
+          "--async or --unsafe_nosync (the server's flags choose those)");
     }
     if (f.acklog.empty()) Usage("--acklog is needed");
     return f;
@@ -458,40 +498,13 @@ rocksdb::WriteBatch MakeBatch(uint64_t seed, int w, uint64_t seq) {
 #ifdef WTROCKS_HAVE_RESP
 // --- run --server: the writers are clients of `wtkv serve` ---
 
-// Connects to "unix:PATH" or "tcp:HOST:PORT" (an IPv4 HOST). Waits up to
-// 30 s for a server that is not listening yet (still opening its DB).
-// Returns the fd, or -1 with *why.
+// Connects to the --server address. Waits up to 30 s for a server that
+// is not listening yet (still opening its DB). Returns the fd, or -1 with
+// *why.
 int ConnectServer(const std::string& spec, std::string* why) {
   sockaddr_storage ss{};
   socklen_t len = 0;
-  if (spec.rfind("unix:", 0) == 0) {
-    std::string path = spec.substr(5);
-    auto* un = reinterpret_cast<sockaddr_un*>(&ss);
-    if (path.empty() || path.size() >= sizeof(un->sun_path)) {
-      *why = "Unix socket path empty or longer than " +
-             std::to_string(sizeof(un->sun_path) - 1) + " bytes: " + path;
-      return -1;
-    }
-    un->sun_family = AF_UNIX;
-    memcpy(un->sun_path, path.data(), path.size());
-    len = sizeof(sockaddr_un);
-  } else {
-    std::string hp = spec.substr(4);  // "tcp:" checked by ParseFlags
-    size_t colon = hp.rfind(':');
-    auto* in = reinterpret_cast<sockaddr_in*>(&ss);
-    char* end = nullptr;
-    unsigned long port = colon == std::string::npos
-                             ? 0
-                             : strtoul(hp.c_str() + colon + 1, &end, 10);
-    if (port == 0 || port > 65535 || *end != '\0' ||
-        inet_pton(AF_INET, hp.substr(0, colon).c_str(), &in->sin_addr) != 1) {
-      *why = "--server=tcp:HOST:PORT needs an IPv4 address and a port: " + spec;
-      return -1;
-    }
-    in->sin_family = AF_INET;
-    in->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof(sockaddr_in);
-  }
+  if (!ServerAddress(spec, &ss, &len, why)) return -1;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (;;) {
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
