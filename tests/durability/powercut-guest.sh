@@ -71,6 +71,13 @@ if [ ${#serve[@]} -gt 0 ]; then
   "$B/wtkv" --db /tmp/mnt/db --mode "$mode" serve --unix "$sock" "${serve[@]}" \
     >/tmp/log/serve.log 2>&1 &
   spid=$!
+  # The client's start mark after the server's DB is open, so that the
+  # sampled points fall among the writes, not in the DB's creation.
+  for _ in $(seq 600); do
+    [ -S "$sock" ] && break
+    kill -0 "$spid" 2>/dev/null || { cat /tmp/log/serve.log; fail "wtkv serve did not start"; }
+    sleep 0.1
+  done
   "$W" run --server=unix:$sock --acklog=/tmp/acks --writers=4 --inflight=8 \
     --seed="$seed" --seconds="$secs" --dm_mark=lw
   rc=$?
