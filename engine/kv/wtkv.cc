@@ -51,15 +51,19 @@ const char* Usage() {
          "                    --ack-file logs 'ack KEY...' per durable "
          "commit\n"
          "  stats             commit counters, RocksDB sizes, wtrocks stats\n"
-         "  serve [--bind ADDR] [--port N] [--durability durable|async]\n"
-         "        [--max-bulk BYTES] [--max-clients N]\n"
+         "  serve [--bind ADDR] [--port N] [--unix PATH [--unix-perm OCTAL]]\n"
+         "        [--durability durable|async] [--max-bulk BYTES]\n"
+         "        [--max-clients N]\n"
          "                    a Redis-protocol (RESP2) server on ADDR:N\n"
-         "                    (default 127.0.0.1:6380). durable: a write is\n"
-         "                    answered once it is durable. async: answered\n"
-         "                    BEFORE it is durable (comparison only; a crash\n"
-         "                    loses acknowledged writes). SIGTERM/SIGINT: "
-         "stop,\n"
-         "                    deliver pending replies, close the database\n"
+         "                    (default 127.0.0.1:6380), and/or on the Unix\n"
+         "                    socket PATH (mode 0700 by default; with --unix\n"
+         "                    TCP only if --port or --bind is given).\n"
+         "                    durable: a write is answered once it is\n"
+         "                    durable. async: answered BEFORE it is durable\n"
+         "                    (comparison only; a crash loses acknowledged\n"
+         "                    writes). SIGTERM/SIGINT: stop, deliver pending\n"
+         "                    replies, close the database (and remove the\n"
+         "                    Unix socket file)\n"
          "MODE: auto (default), writethrough, dsync, fsync\n"
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
@@ -92,6 +96,8 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"ack-file", "load"},
       {"bind", "serve"},
       {"port", "serve"},
+      {"unix", "serve"},
+      {"unix-perm", "serve"},
       {"durability", "serve"},
       {"max-bulk", "serve"},
       {"max-clients", "serve"},
@@ -258,6 +264,25 @@ int Serve(KvDb* db, const Args& a, const std::string& wal_mode) {
   so.limits.max_bulk = max_bulk;
   so.max_clients = max_clients;
   if (a.flags.count("bind")) so.bind = a.flags.at("bind");
+  if (a.flags.count("unix")) {
+    so.unix_path = a.flags.at("unix");
+    if (so.unix_path.empty()) return UsageError("--unix needs a path");
+    // As redis with `port 0`: a Unix socket alone, unless TCP is asked for.
+    so.tcp = a.flags.count("port") || a.flags.count("bind");
+  }
+  if (a.flags.count("unix-perm")) {
+    if (so.unix_path.empty()) return UsageError("--unix-perm needs --unix");
+    const std::string& p = a.flags.at("unix-perm");
+    char* end = nullptr;
+    unsigned long v = strtoul(p.c_str(), &end, 8);
+    if (p.empty() || *end != '\0' || v > 0777 || p[0] == '-') {
+      return UsageError(
+          "--unix-perm must be octal permissions like 700 or "
+          "0770, got '" +
+          p + "'");
+    }
+    so.unix_perm = static_cast<unsigned>(v);
+  }
   std::string durability =
       a.flags.count("durability") ? a.flags.at("durability") : "durable";
   if (durability != "durable" && durability != "async") {
@@ -272,8 +297,16 @@ int Serve(KvDb* db, const Args& a, const std::string& wal_mode) {
     fprintf(stderr, "wtkv: %s\n", s.ToString().c_str());
     return kOpFailed;
   }
-  fprintf(stderr, "wtkv serve: listening on %s:%d, database %s, %s\n",
-          so.bind.c_str(), srv.port(), a.flags.at("db").c_str(),
+  std::string where;
+  if (so.tcp) where = so.bind + ":" + std::to_string(srv.port());
+  if (!so.unix_path.empty()) {
+    char perm[8];
+    snprintf(perm, sizeof(perm), "%04o", so.unix_perm);
+    where += (where.empty() ? "unix:" : " and unix:") + so.unix_path + " (" +
+             perm + ")";
+  }
+  fprintf(stderr, "wtkv serve: listening on %s, database %s, %s\n",
+          where.c_str(), a.flags.at("db").c_str(),
           so.reply_before_durable
               ? "durability=async: replies are sent BEFORE writes are "
                 "durable (a crash loses acknowledged writes)"

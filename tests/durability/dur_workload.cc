@@ -8,7 +8,8 @@
 // `run` writes through RocksDB with several writer threads. Writer w issues
 // its writes in order, seq 0, 1, 2, ..., one at a time, each a WriteBatch of
 // { w<w>-<seq> = value(w, seq), w<w>-last = <seq> }, with sync=true (or
-// through the KV layer's WriteAsync with --async). Only after RocksDB has
+// through the KV layer's WriteAsync with --async, or as an MSET to a running
+// `wtkv serve` with --server). Only after RocksDB (or the server's +OK) has
 // acknowledged a write does the writer append one fixed-size line
 // "<w> <seq>\n" to the ack log with a single write(2) on an O_APPEND fd, so
 // the log never names a write that was not acknowledged. The process may be
@@ -25,10 +26,15 @@
 // and prints "checked=N lost=N corrupted=N reordered=N unexpected=N keys=N".
 // Exit status 0 when all four are zero, 1 when not, 2 when it could not
 // check at all (bad usage, DB does not open).
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/dm-ioctl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,12 +45,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "engine/wtrocks_fs.h"
@@ -58,6 +67,9 @@
 #include "wal/probe.h"
 #ifdef WTROCKS_HAVE_KV
 #include "engine/kv/kv_db.h"
+#endif
+#ifdef WTROCKS_HAVE_RESP
+#include "engine/kv/server/resp.h"
 #endif
 
 namespace {
@@ -91,6 +103,9 @@ struct Flags {
   uint64_t write_buffer = 256 << 10;
   std::string info_log_dir;  // RocksDB's info LOG elsewhere (db_log_dir)
   std::string dm_mark;       // run: dm-log-writes device to mark per ack
+  // run: write through a running `wtkv serve` at unix:PATH or
+  // tcp:HOST:PORT, --inflight MSETs pipelined per writer connection.
+  std::string server;
 };
 
 [[noreturn]] void Usage(const std::string& why) {
@@ -104,12 +119,53 @@ struct Flags {
           "  [--unsafe_nosync]  (run: sync=false; negative control only)\n"
           "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
           "                           verify: pass the same --inflight)\n"
+          "  [--server=unix:PATH|tcp:HOST:PORT --inflight=N]  (run: no --db;\n"
+          "      each writer pipelines N MSETs to a running wtkv serve and\n"
+          "      acks on +OK; verify: pass the same --inflight)\n"
           "  verify: [--ack_lines=N] [--read_only]\n"
           "usage: dur_workload tamper --db=DIR --acklog=FILE "
           "--what=drop|corrupt|hole\n"
           "usage: dur_workload probe DIR MODE   (exit 0, or 77 + reason)\n",
           why.c_str());
   exit(2);
+}
+
+// The socket address of --server "unix:PATH" or "tcp:HOST:PORT" (an IPv4
+// HOST); false with *why when it is not one.
+bool ServerAddress(const std::string& spec, sockaddr_storage* ss,
+                   socklen_t* len, std::string* why) {
+  *ss = {};
+  if (spec.rfind("unix:", 0) == 0) {
+    std::string path = spec.substr(5);
+    auto* un = reinterpret_cast<sockaddr_un*>(ss);
+    if (path.empty() || path.size() >= sizeof(un->sun_path)) {
+      *why = "--server=unix:PATH: the path is empty or longer than " +
+             std::to_string(sizeof(un->sun_path) - 1) + " bytes: " + path;
+      return false;
+    }
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, path.data(), path.size());
+    *len = sizeof(sockaddr_un);
+    return true;
+  }
+  if (spec.rfind("tcp:", 0) == 0) {
+    std::string hp = spec.substr(4);
+    size_t colon = hp.rfind(':');
+    auto* in = reinterpret_cast<sockaddr_in*>(ss);
+    char* end = nullptr;
+    unsigned long port = colon == std::string::npos
+                             ? 0
+                             : strtoul(hp.c_str() + colon + 1, &end, 10);
+    if (port != 0 && port <= 65535 && *end == '\0' &&
+        inet_pton(AF_INET, hp.substr(0, colon).c_str(), &in->sin_addr) == 1) {
+      in->sin_family = AF_INET;
+      in->sin_port = htons(static_cast<uint16_t>(port));
+      *len = sizeof(sockaddr_in);
+      return true;
+    }
+  }
+  *why = "--server must be unix:PATH or tcp:IPV4:PORT, got '" + spec + "'";
+  return false;
 }
 
 Flags ParseFlags(int argc, char** argv) {
@@ -163,6 +219,12 @@ Flags ParseFlags(int argc, char** argv) {
       if (f.inflight < 1 || f.inflight > 1024) Usage("bad --inflight");
     } else if (k == "--unsafe_nosync") {
       f.unsafe_nosync = true;
+    } else if (k == "--server") {
+      f.server = v;
+      sockaddr_storage ss;
+      socklen_t len;
+      std::string why;
+      if (!ServerAddress(v, &ss, &len, &why)) Usage(why);
     } else if (k == "--dm_mark") {
       f.dm_mark = v;
     } else if (k == "--what") {
@@ -174,6 +236,17 @@ Flags ParseFlags(int argc, char** argv) {
     } else {
       Usage("unknown flag " + a);
     }
+  }
+  if (!f.server.empty()) {
+    if (f.cmd != "run") Usage("--server is for run");
+    if (f.async || f.unsafe_nosync || !f.db.empty() || !f.uri.empty() ||
+        f.mode != "default") {
+      Usage(
+          "--server writes through the server: no --db, --mode, --uri, "
+          "--async or --unsafe_nosync (the server's flags choose those)");
+    }
+    if (f.acklog.empty()) Usage("--acklog is needed");
+    return f;
   }
   if (f.db.empty() || f.acklog.empty()) Usage("--db and --acklog are needed");
   return f;
@@ -422,6 +495,183 @@ rocksdb::WriteBatch MakeBatch(uint64_t seed, int w, uint64_t seq) {
   return b;
 }
 
+#ifdef WTROCKS_HAVE_RESP
+// --- run --server: the writers are clients of `wtkv serve` ---
+
+// Connects to the --server address. Waits up to 30 s for a server that
+// is not listening yet (still opening its DB). Returns the fd, or -1 with
+// *why.
+int ConnectServer(const std::string& spec, std::string* why) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (!ServerAddress(spec, &ss, &len, why)) return -1;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      *why = std::string("socket: ") + strerror(errno);
+      return -1;
+    }
+    if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+      int one = 1;
+      if (ss.ss_family == AF_INET) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      }
+      // A server that stops answering is a failure, not a hang.
+      timeval tv{60, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      return fd;
+    }
+    int e = errno;
+    close(fd);
+    bool not_yet = e == ENOENT || e == ECONNREFUSED;
+    if (!not_yet || std::chrono::steady_clock::now() >= deadline) {
+      *why = "connect " + spec + ": " + strerror(e);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// One writer's connection. RESP has no request ids: replies come back in
+// request order, which wtkv serve keeps per connection.
+class ServerConn {
+ public:
+  explicit ServerConn(int fd) : fd_(fd) {}
+  ~ServerConn() { close(fd_); }
+  ServerConn(const ServerConn&) = delete;
+  ServerConn& operator=(const ServerConn&) = delete;
+
+  bool Send(const std::string& bytes, std::string* why) {
+    for (size_t off = 0; off < bytes.size();) {
+      // MSG_NOSIGNAL: a killed server is an error to report, not SIGPIPE.
+      ssize_t n =
+          send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        *why = std::string("send: ") + strerror(errno);
+        return false;
+      }
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // The next reply, waiting for it; false with *why when the server closed
+  // the connection, stopped answering, or sent something unreadable.
+  bool Next(wtrocks::kv::server::RespReply* r, std::string* why) {
+    using wtrocks::kv::server::ReplyParse;
+    for (;;) {
+      size_t used = 0;
+      ReplyParse p = wtrocks::kv::server::ParseReply(
+          std::string_view(in_).substr(off_), &used, r, why);
+      if (p == ReplyParse::kReply) {
+        off_ += used;
+        return true;
+      }
+      if (p == ReplyParse::kError) return false;
+      if (off_ > 0) in_.erase(0, std::exchange(off_, 0));
+      char buf[16384];
+      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n > 0) {
+        in_.append(buf, static_cast<size_t>(n));
+      } else if (n == 0) {
+        *why = "the server closed the connection";
+        return false;
+      } else if (errno != EINTR) {
+        *why = errno == EAGAIN ? std::string("no reply from the server in 60 s")
+                               : std::string("recv: ") + strerror(errno);
+        return false;
+      }
+    }
+  }
+
+ private:
+  int fd_;
+  std::string in_;
+  size_t off_ = 0;
+};
+
+std::string Command(std::initializer_list<std::string_view> args) {
+  std::string out;
+  wtrocks::kv::server::AppendArrayHeader(&out, args.size());
+  for (std::string_view a : args) wtrocks::kv::server::AppendBulk(&out, a);
+  return out;
+}
+
+std::string Describe(const wtrocks::kv::server::RespReply& r) {
+  using T = wtrocks::kv::server::RespReply::Type;
+  switch (r.type) {
+    case T::kSimple:
+      return "+" + r.str;
+    case T::kError:
+      return "-" + r.str;
+    case T::kInteger:
+      return ":" + std::to_string(r.integer);
+    case T::kBulk:
+      return "bulk '" + r.str.substr(0, 40) + "'";
+    case T::kNull:
+      break;
+  }
+  return "null";
+}
+
+// Writer w over its own connection: the same writes as the other run
+// modes, each one MSET { w<w>-<seq> = value, w<w>-last = seq }, which wtkv
+// serve commits as part of one WriteBatch. Up to f.inflight are pipelined;
+// the ack (log line, then dm mark) is given when the +OK arrives, and only
+// after it is seq + inflight sent, so the "never issued" bound of verify
+// --inflight holds as for --async.
+void ServerWriter(const Flags& f, RunState* st, int w) {
+  using T = wtrocks::kv::server::RespReply::Type;
+  auto fail = [&](uint64_t seq, const std::string& why) {
+    NoteError(st, w, seq, rocksdb::Status::IOError("wtkv serve", why));
+  };
+  std::string why;
+  int fd = ConnectServer(f.server, &why);
+  if (fd < 0) return fail(0, why);
+  ServerConn c(fd);
+  wtrocks::kv::server::RespReply r;
+  // Resume after what the server's database holds (ResumeSeq over RESP).
+  if (!c.Send(Command({"GET", LastKey(w)}), &why) || !c.Next(&r, &why)) {
+    return fail(0, "GET " + LastKey(w) + ": " + why);
+  }
+  uint64_t seq = 0;
+  if (r.type == T::kBulk) {
+    seq = strtoull(r.str.c_str(), nullptr, 10) + 1;
+  } else if (r.type != T::kNull) {
+    return fail(0, "GET " + LastKey(w) + " answered " + Describe(r));
+  }
+  // Read back from the database: acknowledged from now on (see Run).
+  if (seq > 0) ReportAck(st, w, seq - 1);
+  std::deque<uint64_t> sent;  // seqs whose replies are due, in order
+  for (uint64_t issued = 0;;) {
+    std::string out;
+    while (!st->stop.load() && (f.ops == 0 || issued < f.ops) &&
+           sent.size() < f.inflight) {
+      std::string value = Value(w, seq, ValueLen(f.seed, w, seq));
+      out += Command(
+          {"MSET", Key(w, seq), value, LastKey(w), std::to_string(seq)});
+      sent.push_back(seq++);
+      issued++;
+    }
+    if (!out.empty() && !c.Send(out, &why)) return fail(sent.front(), why);
+    if (sent.empty()) return;
+    uint64_t s = sent.front();
+    if (!c.Next(&r, &why)) {
+      return fail(
+          s, why + " (" + std::to_string(sent.size()) + " replies pending)");
+    }
+    sent.pop_front();
+    if (r.type != T::kSimple || r.str != "OK") {
+      // Nothing after a failure: a later ack would sit behind a hole.
+      return fail(s, "MSET answered " + Describe(r));
+    }
+    ReportAck(st, w, s);
+  }
+}
+#endif
+
 int Run(const Flags& f) {
   std::string desc;
   std::shared_ptr<rocksdb::FileSystem> fs;
@@ -432,7 +682,14 @@ int Run(const Flags& f) {
   std::unique_ptr<wtrocks::kv::KvDb> kv;
 #endif
   rocksdb::Status s;
-  if (f.async) {
+  if (!f.server.empty()) {
+#ifdef WTROCKS_HAVE_RESP
+    desc = "server:" + f.server;
+#else
+    printf("run: --server unavailable: engine/kv/server not built\n");
+    return 77;
+#endif
+  } else if (f.async) {
 #ifdef WTROCKS_HAVE_KV
     if (f.mode == "default" && f.uri.empty()) {
       printf("run: async commits need a wtrocks mode, not default\n");
@@ -493,6 +750,9 @@ int Run(const Flags& f) {
   std::vector<std::thread> threads;
   for (int w = 0; w < f.writers; ++w) {
     threads.emplace_back([&, w] {
+#ifdef WTROCKS_HAVE_RESP
+      if (!f.server.empty()) return ServerWriter(f, &st, w);
+#endif
       uint64_t seq = ResumeSeq(db, w);
       // What recovery brought back was read back from an open DB: from now
       // on it counts as acknowledged, or a later crash could lose it
@@ -783,7 +1043,8 @@ int Tamper(const Flags& f) {
 int ProbeMode(const std::string& dir, const std::string& mode) {
   if (mode == "default") return 0;
   wtrocks::engine::EngineConfig config;
-  rocksdb::Status refused = wtrocks::engine::ParseUri("wtrocks://mode=" + mode, &config);
+  rocksdb::Status refused =
+      wtrocks::engine::ParseUri("wtrocks://mode=" + mode, &config);
   if (!refused.ok()) {
     // The engine does not offer it (direct): nothing to test here.
     printf("%s\n", refused.ToString().c_str());

@@ -1,5 +1,6 @@
 #!/bin/bash
-# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED [control|async]
+# powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED
+#                   [control|async|server|server-control]
 #
 # Runs INSIDE the VM (started by powercut.sh through kernel-patches/vm-run.sh
 # with two disks: $WT_DISK0 data, $WT_DISK1 log). Power-cut scenario:
@@ -20,17 +21,27 @@
 # marks each ack from its durability callback: the scenario for async
 # durable commits, and the one where a hole across a WAL switch would show
 # as `reordered` (engine/README.md, "WAL order across files").
+# `server` runs `wtkv serve --mode MODE --unix /tmp/wtkv.sock` on the
+# log-writes XFS (the guest kernel has no INET: a Unix socket) and
+# dur_workload as its client: 4 connections, 8 MSETs pipelined on each, an
+# ack (and its mark) per +OK received; then SIGKILL, and the same replay.
+# `server-control` is its negative control: `--durability=async` replies
+# before the write is durable, so some replayed point must lose an ack.
 # Exit 0 pass, 1 fail, 77 MODE unsupported on this kernel/filesystem.
 set -uo pipefail
 export PATH=/usr/sbin:/sbin:$PATH
 B=${1:?build dir} mode=${2:?mode} npoints=${3:?points} secs=${4:?seconds} seed=${5:?seed}
 variant=${6:-} control=""
-extra=() vextra=() scenario=powercut
+extra=() vextra=() scenario=powercut serve=()
 case $variant in
 "") ;;
 control) control=control extra=(--unsafe_nosync) scenario=powercut-control ;;
 async) extra=(--async --inflight=8) vextra=(--inflight=8) scenario=powercut-async ;;
-*) echo "FAIL: unknown variant '$variant' (control or async)"; exit 1 ;;
+server) serve=(--durability=durable) vextra=(--inflight=8) scenario=powercut-server ;;
+server-control)
+  control=control serve=(--durability=async) vextra=(--inflight=8)
+  scenario=powercut-server-control ;;
+*) echo "FAIL: unknown variant '$variant' (control, async, server or server-control)"; exit 1 ;;
 esac
 W=$B/dur_workload LW=$B/wt_logwrites
 data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
@@ -38,6 +49,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 t0=$(date +%s)
 phase() { echo "  [$(( $(date +%s) - t0 ))s $(date -u +%T)] $*"; }
 for t in "$W" "$LW"; do [ -x "$t" ] || fail "$t missing: build dur_workload and wt_logwrites"; done
+[ ${#serve[@]} -eq 0 ] || [ -x "$B/wtkv" ] || fail "$B/wtkv missing: build wtkv"
 
 sz=$(blockdev --getsz "$data")
 dmsetup create lw --table "0 $sz log-writes $data $log" || fail "dmsetup create log-writes"
@@ -54,10 +66,34 @@ esac
 
 mkdir -p /tmp/log
 phase "mkfs+mount+probe done"
-# WTROCKS_STATS: the stats line (wal_order_waits among it) goes to the log.
-WTROCKS_STATS=stderr "$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
-  --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log "${extra[@]}" ||
-  fail "workload (mode $mode seed $seed) exited $?"
+if [ ${#serve[@]} -gt 0 ]; then
+  sock=/tmp/wtkv.sock
+  "$B/wtkv" --db /tmp/mnt/db --mode "$mode" serve --unix "$sock" "${serve[@]}" \
+    >/tmp/log/serve.log 2>&1 &
+  spid=$!
+  # The client's start mark after the server's DB is open, so that the
+  # sampled points fall among the writes, not in the DB's creation.
+  for _ in $(seq 600); do
+    [ -S "$sock" ] && break
+    kill -0 "$spid" 2>/dev/null || { cat /tmp/log/serve.log; fail "wtkv serve did not start"; }
+    sleep 0.1
+  done
+  "$W" run --server=unix:$sock --acklog=/tmp/acks --writers=4 --inflight=8 \
+    --seed="$seed" --seconds="$secs" --dm_mark=lw
+  rc=$?
+  # The server must still be up: SIGKILL it, as a crash would (no clean
+  # close: recovery is the WAL's).
+  kill -0 "$spid" 2>/dev/null || { cat /tmp/log/serve.log; fail "wtkv serve died during the run"; }
+  kill -9 "$spid"
+  wait "$spid" 2>/dev/null
+  [ "$rc" -eq 0 ] || { cat /tmp/log/serve.log; fail "client of wtkv serve (mode $mode seed $seed) exited $rc"; }
+  phase "wtkv serve killed: $(head -1 /tmp/log/serve.log)"
+else
+  # WTROCKS_STATS: the stats line (wal_order_waits among it) goes to the log.
+  WTROCKS_STATS=stderr "$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
+    --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log "${extra[@]}" ||
+    fail "workload (mode $mode seed $seed) exited $?"
+fi
 umount /tmp/mnt || fail "umount"
 dmsetup remove lw || fail "dmsetup remove"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
-#                [--seed S] [--kernel BZIMAGE] [--timeout S] [--control | --async]
+#                [--seed S] [--kernel BZIMAGE] [--timeout S]
+#                [--control | --async | --server | --server-control]
 #
 # Host side of the VM scenarios: boots our kernel with
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
@@ -30,6 +31,8 @@ while [ $# -gt 0 ]; do
   --timeout) timeout=$2; shift ;;
   --control) control=control ;;  # powercut negative control (sync=false)
   --async) control=async ;;      # powercut with async durable commits
+  --server) control=server ;;    # powercut under `wtkv serve` (Unix socket)
+  --server-control) control=server-control ;;  # ... replying before durable
   *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -37,7 +40,9 @@ done
 skip() { echo "[  SKIPPED ] $*"; exit 77; }
 [ -r "$kernel" ] || skip "no kernel image at $kernel (kernel-patches/build-kernel.sh builds it; the kernel_build_patched ctest fixture runs it)"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
-for t in dur_workload wt_logwrites; do
+tools="dur_workload wt_logwrites"
+case $control in server*) tools="$tools wtkv" ;; esac
+for t in $tools; do
   [ -x "$B/$t" ] || { echo "FAIL: $B/$t missing (build it)"; exit 1; }
 done
 

@@ -132,6 +132,55 @@ TEST(RespEncodeTest, Replies) {
   EXPECT_EQ(o, "+OK\r\n-ERR a  b\r\n:-3\r\n$4\r\nx\r\ny\r\n$-1\r\n*2\r\n");
 }
 
+// The client's reader: every reply the encoders write is read back, from a
+// stream delivered in every split, and a partial reply consumes nothing.
+TEST(RespReplyTest, ReadsWhatTheEncodersWrite) {
+  std::string o;
+  AppendSimple(&o, "OK");
+  AppendError(&o, "ERR wtkv: write is not durable");
+  AppendInt(&o, -3);
+  AppendBulk(&o, "x\r\ny");
+  AppendBulk(&o, "");
+  AppendNull(&o);
+  using T = RespReply::Type;
+  const std::vector<std::pair<T, std::string>> want = {
+      {T::kSimple, "OK"},  {T::kError, "ERR wtkv: write is not durable"},
+      {T::kInteger, "-3"}, {T::kBulk, "x\r\ny"},
+      {T::kBulk, ""},      {T::kNull, ""}};
+  for (size_t step = 1; step <= o.size(); ++step) {
+    std::string buf;
+    std::vector<std::pair<T, std::string>> got;
+    for (size_t at = 0; at < o.size(); at += step) {
+      buf += o.substr(at, step);
+      for (;;) {
+        size_t used = 0;
+        RespReply r;
+        std::string error;
+        ReplyParse p = ParseReply(buf, &used, &r, &error);
+        ASSERT_NE(p, ReplyParse::kError) << error;
+        if (p == ReplyParse::kNeedMore) break;
+        ASSERT_GT(used, 0u);
+        buf.erase(0, used);
+        got.emplace_back(
+            r.type, r.type == T::kInteger ? std::to_string(r.integer) : r.str);
+      }
+    }
+    EXPECT_EQ(got, want) << "step " << step;
+    EXPECT_TRUE(buf.empty());
+  }
+}
+
+TEST(RespReplyTest, RefusesWhatItCannotRead) {
+  for (const char* bad : {"*1\r\n$1\r\na\r\n", "?x\r\n", "\r\n", ":1x\r\n",
+                          "$-2\r\n", "$3\r\nabcd\r\n", "$99999999999\r\n"}) {
+    size_t used = 0;
+    RespReply r;
+    std::string error;
+    EXPECT_EQ(ParseReply(bad, &used, &r, &error), ReplyParse::kError) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+}
+
 TEST(GlobMatchTest, Patterns) {
   EXPECT_TRUE(GlobMatch("*", ""));
   EXPECT_TRUE(GlobMatch("a*", "abc"));

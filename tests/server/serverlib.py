@@ -70,24 +70,49 @@ def wait_port(port, proc, timeout=30.0, what="server"):
     raise RuntimeError(f"{what} did not listen on port {port} in {timeout}s")
 
 
-class Wtkv:
-    """build/wtkv serve on a free loopback port; stderr goes to a file."""
+def wait_unix(path, proc, timeout=30.0, what="server"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before "
+                               f"listening on {path}")
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(1)
+                s.connect(path)
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on {path} in {timeout}s")
 
-    def __init__(self, db, mode="auto", extra=(), port=None):
+
+class Wtkv:
+    """build/wtkv serve on a free loopback port, or with `unix` on that
+    Unix socket (and TCP too if `port` is given); stderr goes to a file."""
+
+    def __init__(self, db, mode="auto", extra=(), port=None, unix=None):
         self.db, self.mode, self.extra = db, mode, list(extra)
-        self.port = port or free_port()
+        self.unix = unix
+        self.port = port or (None if unix else free_port())
         self.proc = None
         self.log = tempfile.NamedTemporaryFile(
             prefix="wtkv-serve-", suffix=".log", delete=False)
 
     def cmd(self):
-        return [wtkv_path(), "--db", self.db, "--mode", self.mode, "serve",
-                "--port", str(self.port)] + self.extra
+        c = [wtkv_path(), "--db", self.db, "--mode", self.mode, "serve"]
+        if self.port:
+            c += ["--port", str(self.port)]
+        if self.unix:
+            c += ["--unix", self.unix]
+        return c + self.extra
 
     def start(self):
         self.proc = subprocess.Popen(self.cmd(), stdout=self.log,
                                      stderr=subprocess.STDOUT)
-        wait_port(self.port, self.proc, what="wtkv serve")
+        if self.port:
+            wait_port(self.port, self.proc, what="wtkv serve")
+        if self.unix:
+            wait_unix(self.unix, self.proc, what="wtkv serve")
         return self
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
@@ -212,9 +237,14 @@ class Reader:
 class Client:
     """A blocking RESP2 client on one connection."""
 
-    def __init__(self, port, timeout=30):
-        self.sock = socket.create_connection(("127.0.0.1", port),
-                                             timeout=timeout)
+    def __init__(self, port=None, timeout=30, unix=None):
+        if unix:
+            self.sock = socket.socket(socket.AF_UNIX)
+            self.sock.settimeout(timeout)
+            self.sock.connect(unix)
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port),
+                                                 timeout=timeout)
         self.reader = Reader()
         self.pending = []
 

@@ -188,4 +188,59 @@ void AppendArrayHeader(std::string* out, size_t n) {
   out->append("\r\n");
 }
 
+ReplyParse ParseReply(std::string_view in, size_t* used, RespReply* reply,
+                      std::string* error) {
+  // A reply larger than a request may be (RespLimits' default max_bulk) is
+  // a broken stream, not a value to allocate for.
+  constexpr int64_t kMaxReplyBulk = 512 << 20;
+  std::string_view line;
+  size_t end = 0;
+  if (!Line(in, &line, &end)) return ReplyParse::kNeedMore;
+  if (line.empty()) {
+    *error = "empty reply line";
+    return ReplyParse::kError;
+  }
+  std::string_view body = line.substr(1);
+  switch (line[0]) {
+    case '+':
+    case '-':
+      reply->type =
+          line[0] == '+' ? RespReply::Type::kSimple : RespReply::Type::kError;
+      reply->str.assign(body);
+      *used = end;
+      return ReplyParse::kReply;
+    case ':':
+      if (!ParseInt64(body, &reply->integer)) break;
+      reply->type = RespReply::Type::kInteger;
+      *used = end;
+      return ReplyParse::kReply;
+    case '$': {
+      int64_t n = 0;
+      if (body == "-1") {
+        reply->type = RespReply::Type::kNull;
+        *used = end;
+        return ReplyParse::kReply;
+      }
+      if (!ParseInt64(body, &n) || n < 0 || n > kMaxReplyBulk) break;
+      size_t len = static_cast<size_t>(n);
+      if (in.size() < end + len + 2) return ReplyParse::kNeedMore;
+      if (in.substr(end + len, 2) != "\r\n") {
+        *error = "bulk reply not ended by CRLF";
+        return ReplyParse::kError;
+      }
+      reply->type = RespReply::Type::kBulk;
+      reply->str.assign(in.substr(end, len));
+      *used = end + len + 2;
+      return ReplyParse::kReply;
+    }
+    case '*':
+      *error = "array replies are not read by this client";
+      return ReplyParse::kError;
+    default:
+      break;
+  }
+  *error = "bad reply line '" + std::string(line.substr(0, 40)) + "'";
+  return ReplyParse::kError;
+}
+
 }  // namespace wtrocks::kv::server

@@ -1,7 +1,9 @@
 // Copyright (c) wtrocks authors.
 //
 // RESP2 (the Redis protocol): an incremental request parser and the reply
-// encoders. Requests are arrays of bulk strings
+// encoders for the server, and for clients (the durability oracle's server
+// mode) the request encoder's parts and a reply reader. Requests are arrays of
+// bulk strings
 // ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n") or, as redis-cli and telnet users send
 // them, inline lines ("GET k\r\n").
 //
@@ -70,5 +72,22 @@ void AppendInt(std::string* out, int64_t v);
 void AppendBulk(std::string* out, std::string_view s);
 void AppendNull(std::string* out);  // $-1
 void AppendArrayHeader(std::string* out, size_t n);
+
+// The client's side: one reply as read from a server. Arrays are not read
+// (ParseReply refuses them): the one client, the durability oracle, sends
+// GET and MSET only.
+struct RespReply {
+  enum class Type { kSimple, kError, kInteger, kBulk, kNull };
+  Type type = Type::kNull;
+  std::string str;  // kSimple, kBulk; kError without the '-'
+  int64_t integer = 0;
+};
+enum class ReplyParse {
+  kNeedMore,  // no whole reply at the front of `in` yet; nothing consumed
+  kReply,     // *reply is the first reply, *used its length in bytes
+  kError,     // *error says what is wrong; the stream cannot be read on
+};
+ReplyParse ParseReply(std::string_view in, size_t* used, RespReply* reply,
+                      std::string* error);
 
 }  // namespace wtrocks::kv::server

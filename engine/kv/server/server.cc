@@ -11,6 +11,8 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,7 +22,7 @@
 namespace wtrocks::kv::server {
 namespace {
 
-constexpr uint64_t kListenId = 1, kEventId = 2, kSignalId = 3;
+constexpr uint64_t kListenId = 1, kEventId = 2, kSignalId = 3, kUnixId = 4;
 constexpr size_t kLatencyWindow = 65536;
 // Backpressure: a client that pipelines faster than replies become ready
 // (or than it reads them) stops being read until it catches up.
@@ -84,12 +86,49 @@ Server::Server(KvDb* db, ServerOptions options)
 
 Server::~Server() {
   conns_.clear();
-  for (int fd : {listen_fd_, event_fd_, signal_fd_, epoll_fd_}) {
+  RemoveUnixSocket();
+  for (int fd : {listen_fd_, unix_fd_, event_fd_, signal_fd_, epoll_fd_}) {
     if (fd >= 0) close(fd);
   }
 }
 
 rocksdb::Status Server::Listen() {
+  if (!options_.tcp && options_.unix_path.empty()) {
+    return rocksdb::Status::InvalidArgument(
+        "wtkv serve: nothing to listen on (no TCP port, no Unix socket)");
+  }
+  rocksdb::Status s;
+  if (options_.tcp) s = ListenTcp();
+  if (s.ok() && !options_.unix_path.empty()) s = ListenUnix();
+  if (!s.ok()) return s;
+
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return Errno("epoll_create1");
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (event_fd_ < 0) return Errno("eventfd");
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return Errno("signalfd");
+  for (auto [fd, id] : {std::pair{listen_fd_, kListenId},
+                        {unix_fd_, kUnixId},
+                        {event_fd_, kEventId},
+                        {signal_fd_, kSignalId}}) {
+    if (fd < 0) continue;  // a listener not asked for
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = id;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      return Errno("epoll_ctl");
+    }
+  }
+  started_ = std::chrono::steady_clock::now();
+  return rocksdb::Status::OK();
+}
+
+rocksdb::Status Server::ListenTcp() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(options_.port));
@@ -110,29 +149,104 @@ rocksdb::Status Server::Listen() {
   socklen_t len = sizeof(addr);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
+  return rocksdb::Status::OK();
+}
 
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return Errno("epoll_create1");
-  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (event_fd_ < 0) return Errno("eventfd");
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (signal_fd_ < 0) return Errno("signalfd");
-  for (auto [fd, id] : {std::pair{listen_fd_, kListenId},
-                        {event_fd_, kEventId},
-                        {signal_fd_, kSignalId}}) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = id;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      return Errno("epoll_ctl");
+rocksdb::Status Server::ListenUnix() {
+  const std::string& path = options_.unix_path;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  // sun_path holds the path and its terminating NUL; the kernel would
+  // refuse a longer one with a bare EINVAL.
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return rocksdb::Status::InvalidArgument(
+        "wtkv serve: --unix path is " + std::to_string(path.size()) +
+            " bytes, a Unix socket path may have at most " +
+            std::to_string(sizeof(addr.sun_path) - 1) +
+            " (sun_path); use a shorter one",
+        path);
+  }
+  if (options_.unix_perm > 0777) {
+    return rocksdb::Status::InvalidArgument(
+        "wtkv serve: Unix socket permissions must be at most 0777");
+  }
+  memcpy(addr.sun_path, path.data(), path.size());
+  const auto* sa = reinterpret_cast<const sockaddr*>(&addr);
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return rocksdb::Status::InvalidArgument(
+          "wtkv serve: --unix " + path +
+          " exists and is not a socket; refusing to replace it");
+    }
+    // A socket file: a running server's, or one a killed server left
+    // behind. Only the second may be replaced. Non-blocking, so a full
+    // backlog answers EAGAIN instead of blocking: someone listens.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (probe < 0) return Errno("socket(AF_UNIX)");
+    int r = connect(probe, sa, sizeof(addr));
+    int err = errno;
+    close(probe);
+    if (r == 0 || err == EAGAIN) {
+      return rocksdb::Status::IOError(
+          "wtkv serve: another server is listening on Unix socket " + path);
+    }
+    if (err != ECONNREFUSED) {
+      return rocksdb::Status::IOError(
+          "wtkv serve: cannot tell whether Unix socket " + path +
+              " is in use (connect)",
+          strerror(err));
+    }
+    if (unlink(path.c_str()) != 0) {
+      return Errno("cannot remove the stale Unix socket " + path);
+    }
+  } else if (errno != ENOENT) {
+    return Errno("cannot stat --unix " + path);
+  }
+  unix_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (unix_fd_ < 0) return Errno("socket(AF_UNIX)");
+  if (bind(unix_fd_, sa, sizeof(addr)) != 0) {
+    return Errno("cannot bind Unix socket " + path);
+  }
+  if (lstat(path.c_str(), &st) != 0) return Errno("stat " + path);
+  unix_created_ = true;
+  unix_dev_ = st.st_dev;
+  unix_ino_ = st.st_ino;
+  // Before listen(): until then every connect is refused, so no client
+  // gets in under the umask's permissions.
+  if (chmod(path.c_str(), options_.unix_perm) != 0) {
+    return Errno("chmod Unix socket " + path);
+  }
+  if (listen(unix_fd_, 4096) != 0) {
+    return Errno("cannot listen on Unix socket " + path);
+  }
+  return rocksdb::Status::OK();
+}
+
+void Server::RemoveUnixSocket() {
+  if (!unix_created_) return;
+  unix_created_ = false;
+  struct stat st;
+  const char* path = options_.unix_path.c_str();
+  if (lstat(path, &st) == 0 && st.st_dev == unix_dev_ &&
+      st.st_ino == unix_ino_) {
+    unlink(path);
+  }
+}
+
+void Server::WatchListeners(bool on) {
+  for (auto [fd, id] :
+       {std::pair{listen_fd_, kListenId}, {unix_fd_, kUnixId}}) {
+    if (fd < 0) continue;
+    if (on) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = id;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    } else {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
     }
   }
-  started_ = std::chrono::steady_clock::now();
-  return rocksdb::Status::OK();
 }
 
 void Server::Stop() {
@@ -239,21 +353,20 @@ void Server::DrainCompletions() {
   if (stop && !shutting_down_) BeginShutdown();
 }
 
-void Server::Accept() {
+void Server::Accept(int listen_fd, bool tcp) {
   for (;;) {
-    int fd =
-        accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         // EMFILE and friends: the connection waits in the backlog. Stop
-        // watching the (level-triggered) listener until a connection
-        // closes, or the loop would spin on it.
+        // watching the (level-triggered) listeners until a connection
+        // closes, or the loop would spin on them.
         fprintf(stderr,
                 "wtkv serve: accept: %s; not accepting until a connection "
                 "closes\n",
                 strerror(errno));
-        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+        WatchListeners(false);
         accept_paused_ = true;
       }
       return;
@@ -267,8 +380,10 @@ void Server::Accept() {
       close(fd);
       continue;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (tcp) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
     uint64_t id = next_id_++;
     auto c = std::make_unique<Connection>(fd, id, options_.limits);
     Connection* raw = c.get();
@@ -299,10 +414,7 @@ void Server::CloseConnection(Connection* c) {
   if (c->epoll_mask != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
   conns_.erase(c->id());  // closes the socket
   if (accept_paused_ && !shutting_down_) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kListenId;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+    WatchListeners(true);
     accept_paused_ = false;
   }
 }
@@ -405,9 +517,14 @@ void Server::HandleEvent(uint64_t id, uint32_t events) {
 
 void Server::BeginShutdown() {
   shutting_down_ = true;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-  close(listen_fd_);
-  listen_fd_ = -1;
+  if (!accept_paused_) WatchListeners(false);
+  for (int* fd : {&listen_fd_, &unix_fd_}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+  // New clients now fail to connect at once instead of waiting on a socket
+  // file nobody will accept on.
+  RemoveUnixSocket();
   std::vector<Connection*> all;
   for (auto& [id, c] : conns_) all.push_back(c.get());
   for (Connection* c : all) {
@@ -440,8 +557,10 @@ rocksdb::Status Server::Run() {
     }
     for (int i = 0; i < n; i++) {
       uint64_t id = events[i].data.u64;
-      if (id == kListenId) {
-        if (!shutting_down_) Accept();
+      if (id == kListenId || id == kUnixId) {
+        if (!shutting_down_) {
+          Accept(id == kListenId ? listen_fd_ : unix_fd_, id == kListenId);
+        }
       } else if (id == kEventId) {
         DrainCompletions();
       } else if (id == kSignalId) {

@@ -22,6 +22,9 @@
 // lose acknowledged writes. It exists for comparison only.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -39,8 +42,15 @@
 namespace wtrocks::kv::server {
 
 struct ServerOptions {
+  bool tcp = true;                 // false: the Unix socket only
   std::string bind = "127.0.0.1";  // loopback unless asked otherwise
   int port = 6380;                 // 0: any free port (see Server::port)
+  // A Unix-domain socket to listen on as well ("" = none), as redis'
+  // `unixsocket`: for clients on the same host without TCP (and for guests
+  // whose kernel has no INET at all). Created with `unix_perm` before any
+  // client can connect; removed on a clean shutdown.
+  std::string unix_path;
+  unsigned unix_perm = 0700;
   RespLimits limits;
   bool reply_before_durable = false;
   size_t max_clients = 10000;
@@ -62,7 +72,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens. IOError naming the address and the errno otherwise.
+  // Binds and listens (TCP, the Unix socket, or both). InvalidArgument or
+  // IOError naming the address and the reason otherwise. A Unix socket path
+  // that exists is refused unless it is a socket nobody listens on (what a
+  // killed server leaves behind), which is replaced.
   rocksdb::Status Listen();
   int port() const { return port_; }
 
@@ -88,7 +101,12 @@ class Server {
     uint64_t micros;  // WriteAsync call to durable callback
   };
 
-  void Accept();
+  rocksdb::Status ListenTcp();
+  rocksdb::Status ListenUnix();
+  // Unlinks the Unix socket file if it is still the one Listen created.
+  void RemoveUnixSocket();
+  void Accept(int listen_fd, bool tcp);
+  void WatchListeners(bool on);
   void HandleEvent(uint64_t id, uint32_t events);
   void ReadFrom(Connection* c);
   // Parses and runs requests, sends what is ready, updates epoll interest;
@@ -110,6 +128,12 @@ class Server {
   ServerOptions options_;
   int port_ = 0;
   int epoll_fd_ = -1, listen_fd_ = -1, event_fd_ = -1, signal_fd_ = -1;
+  int unix_fd_ = -1;
+  // The socket file Listen made, so that shutdown never removes one that
+  // another process has put there since.
+  bool unix_created_ = false;
+  dev_t unix_dev_ = 0;
+  ino_t unix_ino_ = 0;
   uint64_t next_id_ = 16;  // 0..15: the loop's own fds
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   ScanCursors cursors_;
