@@ -102,13 +102,26 @@ fi
 
 start=$(date +%s)
 # One build tree per source version: a changed suite rebuilds incrementally.
+# CMake ties a build tree to its source directory, so the suite's
+# CMakeLists.txt is copied into the cache: any checkout (another clone or
+# worktree) then reuses the same tree. A tree configured from elsewhere (a
+# checkout's path, before this copy) is reconfigured; its objects stay.
 bdir=$cache/build-$version
+mkdir -p "$cache/suite"
+cp "$suite/CMakeLists.txt" "$cache/suite/CMakeLists.txt"
+suite=$cache/suite
+if [ -f "$bdir/CMakeCache.txt" ] &&
+   ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$suite" "$bdir/CMakeCache.txt"; then
+  rm -f "$bdir/CMakeCache.txt"
+fi
 log=$cache/build-$key.log
 echo "build-rocksdb-tests.sh: building RocksDB $version tests $key in $bdir (log $log)"
 if ! flock "${WTROCKS_HEAVY_LOCK:-/tmp/wtrocks-heavy.lock}" bash -c '
     cmake -S "$1" -B "$2" -DROCKSDB_SRC="$3" -DCMAKE_BUILD_TYPE=None &&
     nice -n 5 cmake --build "$2" -j"$4"' _ "$suite" "$bdir" "$src" "$jobs" >"$log" 2>&1; then
-  grep -E 'error' "$log" | head -30 >&2
+  # grep finding nothing must not end the script (set -e, pipefail) before
+  # it says why it failed.
+  grep -iE 'error' "$log" | head -30 >&2 || true
   tail -20 "$log" >&2
   die "build failed (full log: $log)"
 fi

@@ -9,7 +9,11 @@ WTROCKS_ROOT := $(realpath $(WTROCKS_PLUGIN_DIR)/../..)
 WTROCKS_ENGINE_SOURCES := $(shell sed -n '/^[^\#].*\.cc$$/p' $(WTROCKS_ROOT)/engine/sources.txt)
 WTROCKS_WAL_SOURCES := $(notdir $(wildcard $(WTROCKS_ROOT)/wal/*.cc))
 
-wtrocks_SOURCES = $(addprefix engine_src/,$(WTROCKS_ENGINE_SOURCES)) $(addprefix wal_src/,$(WTROCKS_WAL_SOURCES))
+# ":=", not a plain "=": RocksDB's CMake build also reads this file and
+# takes the first "<name>_SOURCES" line with a plain "=" literally as file
+# names (it cannot expand make functions); CMake gets our list from
+# CMakeLists.txt here. scripts/check-upstream-plugin.sh checks both builds.
+wtrocks_SOURCES := $(addprefix engine_src/,$(WTROCKS_ENGINE_SOURCES)) $(addprefix wal_src/,$(WTROCKS_WAL_SOURCES))
 wtrocks_CXXFLAGS = -I$(WTROCKS_ROOT)
 # Our sources are C++20. RocksDB puts its own -std (c++17 unless
 # ROCKSDB_CXX_STANDARD says otherwise) after the plugins' CXXFLAGS, so the

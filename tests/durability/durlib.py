@@ -103,7 +103,10 @@ def stock_tools_check(db):
     rc, out = run([ldb, f"--db={db}", "scan"], timeout=300)
     if rc != 0:
         return f"ldb scan exited {rc}: {out[-800:]}", -1
-    keys = sum(1 for line in out.splitlines() if " : " in line)
+    # ldb scan prints "key : value" up to RocksDB 7.x and "key ==> value"
+    # from 8.x on (9.10 in the Debian 13 leg).
+    keys = sum(1 for line in out.splitlines()
+               if " : " in line or " ==> " in line)
     if not any(f.endswith(".sst") for f in os.listdir(db)):
         return None, keys
     rc, out2 = run([sst_dump, f"--file={db}", "--command=verify"],

@@ -59,15 +59,20 @@ std::map<std::string, std::string> WriteThroughWtrocks(const std::string& db,
 }
 
 // Parses `ldb scan` output ("key : value" lines).
+// `ldb scan` prints "key : value" up to RocksDB 7.x and "key ==> value"
+// from 8.x on (9.10 in the Debian 13 leg).
 std::map<std::string, std::string> ParseScan(const std::string& out) {
   std::map<std::string, std::string> kv;
   size_t pos = 0;
   while (pos < out.size()) {
     size_t nl = out.find('\n', pos);
     std::string line = out.substr(pos, nl == std::string::npos ? nl : nl - pos);
-    size_t sep = line.find(" : ");
-    if (sep != std::string::npos)
-      kv[line.substr(0, sep)] = line.substr(sep + 3);
+    for (const std::string sep : {" : ", " ==> "}) {
+      size_t at = line.find(sep);
+      if (at == std::string::npos) continue;
+      kv[line.substr(0, at)] = line.substr(at + sep.size());
+      break;
+    }
     if (nl == std::string::npos) break;
     pos = nl + 1;
   }
