@@ -11,6 +11,13 @@
  *       4096-aligned) and exit 0 only if every byte is BYTE.
  *   wt_io fsync FILE
  *       fsync; prints "res=0" or "res=-errno", exits 0 only on success.
+ *   wt_io fsync-race FILE LEN ITERS MIN_WAIT_MS
+ *       ITERS times: an io_uring RWF_WRITETHROUGH write of LEN bytes at 0,
+ *       then at once, while it is in flight, fsync on a second descriptor
+ *       opened before the write. When the write fails, an fsync that waited
+ *       on its I/O (took at least MIN_WAIT_MS: the device delays every
+ *       bio) must fail too. Prints the counts; exits 0 only if no fsync
+ *       that waited returned 0 for a failed write.
  *   wt_io dm-mark DMNAME TEXT
  *       Send "mark TEXT" to a dm-log-writes device (the message `dmsetup
  *       message DMNAME 0 mark TEXT` sends, without a process per mark).
@@ -124,6 +131,72 @@ static int cmd_fsync(char **argv)
 	return res ? 1 : 0;
 }
 
+/*
+ * The write's I/O is delayed by dm-delay over dm-error, so the fsync below
+ * finds its folios under writeback and sleeps until the completion ends it.
+ * The error must already be recorded in the mapping by then: an fsync woken
+ * by the end of writeback that checks before the error is set returns 0
+ * although the disk holds the old data.
+ */
+static int cmd_fsync_race(char **argv)
+{
+	const char *file = argv[0];
+	uint64_t len = wt_parse_size("LEN", argv[1]), iters = wt_parse_size("ITERS", argv[2]);
+	uint64_t min_wait_ns = wt_parse_size("MIN_WAIT_MS", argv[3]) * 1000000;
+	uint64_t failed = 0, waited = 0, lost = 0, ok = 0;
+	struct io_uring ring;
+	void *buf;
+	int ret = io_uring_queue_init(2, &ring, 0);
+
+	if (ret)
+		wt_die("wt_io: io_uring_queue_init: %s", strerror(-ret));
+	if (posix_memalign(&buf, 4096, len ? len : 1))
+		wt_die("wt_io: out of memory");
+	for (uint64_t i = 0; i < iters; i++) {
+		int wfd = open(file, O_RDWR), sfd = open(file, O_RDWR);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		struct io_uring_cqe *cqe;
+		uint64_t t0, t1;
+		int sync_res;
+
+		if (wfd < 0 || sfd < 0)
+			wt_die("wt_io fsync-race: open %s: %s", file, strerror(errno));
+		memset(buf, (int)(0x40 + i % 64), len);
+		io_uring_prep_write(sqe, wfd, buf, len, 0);
+		sqe->rw_flags = WT_RWF_WRITETHROUGH;
+		t0 = wt_now_ns();
+		io_uring_submit(&ring);
+		sync_res = fsync(sfd) ? -errno : 0;
+		t1 = wt_now_ns();
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (ret)
+			wt_die("wt_io: io_uring_wait_cqe: %s", strerror(-ret));
+		if (cqe->res >= 0) {
+			ok++;
+		} else {
+			failed++;
+			if (t1 - t0 >= min_wait_ns) {
+				waited++;
+				if (!sync_res) {
+					lost++;
+					printf("iteration %llu: write res=%d, the fsync that waited %llu ms on it returned 0\n",
+					       (unsigned long long)i, cqe->res,
+					       (unsigned long long)((t1 - t0) / 1000000));
+				}
+			}
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		close(sfd);
+		close(wfd);
+	}
+	io_uring_queue_exit(&ring);
+	printf("fsync-race: %llu writes, %llu failed, %llu fsyncs waited on a failed write, %llu of them returned 0, %llu writes succeeded\n",
+	       (unsigned long long)iters, (unsigned long long)failed,
+	       (unsigned long long)waited, (unsigned long long)lost,
+	       (unsigned long long)ok);
+	return lost ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "write"))
@@ -132,6 +205,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 2, argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "fsync"))
 		return cmd_fsync(argv + 2);
+	if (argc == 6 && !strcmp(argv[1], "fsync-race"))
+		return cmd_fsync_race(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "dm-mark")) {
 		int ret = wt_dm_mark(argv[2], argv[3]);
 
@@ -142,6 +217,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: wt_io write FILE OFF LEN BYTE [--flags wt,dsync,nowait] [--uring]\n"
 		"       wt_io verify FILE OFF LEN BYTE [--direct]\n"
 		"       wt_io fsync FILE\n"
+		"       wt_io fsync-race FILE LEN ITERS MIN_WAIT_MS\n"
 		"       wt_io dm-mark DMNAME TEXT\n");
 	return 2;
 }
