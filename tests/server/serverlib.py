@@ -56,34 +56,33 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_port(port, proc, timeout=30.0, what="server"):
+def _wait_listening(connect, where, proc, timeout, what):
+    """Polls connect() until it succeeds; fails if proc exits first."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with {proc.returncode} before "
-                               f"listening on port {port}")
+                               f"listening on {where}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
+            connect()
+            return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on port {port} in {timeout}s")
+    raise RuntimeError(f"{what} did not listen on {where} in {timeout}s")
+
+
+def wait_port(port, proc, timeout=30.0, what="server"):
+    def connect():
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    _wait_listening(connect, f"port {port}", proc, timeout, what)
 
 
 def wait_unix(path, proc, timeout=30.0, what="server"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode} before "
-                               f"listening on {path}")
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.settimeout(1)
-                s.connect(path)
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on {path} in {timeout}s")
+    def connect():
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(1)
+            s.connect(path)
+    _wait_listening(connect, path, proc, timeout, what)
 
 
 class Wtkv:
