@@ -5,6 +5,8 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config python3
+  # a compiler cache for make test's four builds (cmake/ccache.cmake)
+  ccache
   librocksdb-dev rocksdb-tools liburing-dev libgflags-dev libgtest-dev
   xfsprogs e2fsprogs util-linux
   # apt-get source / dpkg-source for RocksDB's own tests (scripts/build-rocksdb-tests.sh)
