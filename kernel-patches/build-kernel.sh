@@ -14,7 +14,10 @@
 # this script): an unchanged tree copies the cached bzImage instead of
 # rebuilding. The cache lives in $WTROCKS_KERNEL_CACHE, default
 # /var/cache/wtrocks-kernel (outside the checkout, so CI re-runs on the same
-# machine are fast); if that is not writable, in DIR/../cache.
+# machine are fast); if that is not writable, in DIR/../cache. A miss
+# rebuilds incrementally in the kept tree of the last build when only the
+# series (or this script) changed; WTROCKS_KERNEL_FRESH=1 forces a build
+# from scratch. The version file says which ("built=").
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +46,7 @@ series_dir=$here/linux-6.12
 
 die() { echo "build-kernel.sh: $*" >&2; exit 1; }
 [ -r "$src_tar" ] || die "kernel source $src_tar missing: apt-get install linux-source-6.12"
-for tool in make gcc flex bison bc xz tar patch sha256sum; do
+for tool in make gcc flex bison bc xz tar patch sha256sum rsync; do
   command -v $tool >/dev/null || die "'$tool' not found: run scripts/install-deps.sh"
 done
 src_version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
@@ -96,19 +99,52 @@ fi
 
 start=$(date +%s)
 tree=$cache/tree-$name
-echo "build-kernel.sh: building $name kernel $key in $tree (source $src_version)"
-rm -rf "$tree" "$tree.new"
-mkdir -p "$tree.new"
-tar -xf "$src_tar" -C "$tree.new" --strip-components=1
+# The sources for this key: Debian's tarball plus the series, unpacked
+# apart. The tree of the last build of this variant and config keeps its
+# objects; when it was built from the same tarball and config fragments
+# (its .wtrocks-base), only the files whose content differs are copied
+# into it, so make rebuilds what a changed patch touches (minutes on the
+# debug config, where a build from scratch is 15-50 min). Anything else,
+# or WTROCKS_KERNEL_FRESH=1, builds from scratch.
+base=$( {
+  echo "variant=$variant config=$config source=$src_version $(stat -c %s "$src_tar")"
+  cat "${configs[@]}"
+} | sha256sum | cut -c1-16)
+fresh=$cache/src-$name.new
+rm -rf "$fresh" "$fresh.files" "$tree.new"
+mkdir -p "$fresh"
+tar -xf "$src_tar" -C "$fresh" --strip-components=1
 for p in "${patches[@]}"; do
-  patch -d "$tree.new" -p1 -s --no-backup-if-mismatch <"$p" ||
+  patch -d "$fresh" -p1 -s --no-backup-if-mismatch <"$p" ||
     die "$(basename "$p") does not apply to linux-source $src_version"
 done
-mv "$tree.new" "$tree"
-
-make -C "$tree" -s ARCH=x86_64 tinyconfig >/dev/null
-(cd "$tree" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -O . .config "${configs[@]}" >/dev/null)
-make -C "$tree" -s ARCH=x86_64 olddefconfig >/dev/null
+(cd "$fresh" && find . -type f | sort) >"$fresh.files"
+gen_config() {  # DIR: tinyconfig + the fragments + olddefconfig
+  make -C "$1" -s ARCH=x86_64 tinyconfig >/dev/null
+  (cd "$1" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -O . .config "${configs[@]}" >/dev/null)
+  make -C "$1" -s ARCH=x86_64 olddefconfig >/dev/null
+}
+if [ "${WTROCKS_KERNEL_FRESH:-0}" != 1 ] && [ -f "$tree/.wtrocks-base" ] &&
+   [ "$(cat "$tree/.wtrocks-base")" = "$base" ]; then
+  how="incremental, in the tree of the last $name build"
+  echo "build-kernel.sh: building $name kernel $key in $tree (source $src_version; $how)"
+  if [ -f "$tree/.wtrocks-files" ]; then
+    comm -23 "$tree/.wtrocks-files" "$fresh.files" | (cd "$tree" && xargs -r rm -f --)
+  fi
+  # -c: same content, file untouched (mtime kept, so make leaves it alone).
+  rsync -c -p --files-from="$fresh.files" "$fresh/" "$tree/"
+  gen_config "$fresh"
+  cmp -s "$fresh/.config" "$tree/.config" || cp "$fresh/.config" "$tree/.config"
+  rm -rf "$fresh"
+else
+  how="from scratch"
+  echo "build-kernel.sh: building $name kernel $key in $tree (source $src_version; $how)"
+  rm -rf "$tree"
+  mv "$fresh" "$tree"
+  gen_config "$tree"
+fi
+mv "$fresh.files" "$tree/.wtrocks-files"
+echo "$base" >"$tree/.wtrocks-base"
 
 # merge_config only warns when a symbol does not survive; here it is fatal.
 missing=()
@@ -139,6 +175,7 @@ cp "$tree/.config" "$cache/images/$key.new/config"
   echo "source=linux-source-6.12 $src_version ($(make -C "$tree" -s kernelversion))"
   echo "patches=${#patches[@]}"
   echo "key=$key"
+  echo "built=$how"
   echo "build_seconds=$(($(date +%s) - start))"
 } >"$cache/images/$key.new/version"
 rm -rf "$cache/images/$key"

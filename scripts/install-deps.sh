@@ -13,7 +13,7 @@ PKGS=(
   dpkg-dev
   # the patched kernel and the VM it runs in (kernel-patches/)
   linux-source-6.12 qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio
-  busybox-static dmsetup xz-utils
+  busybox-static dmsetup xz-utils rsync
   # plots for db_bench_ext/compare
   gnuplot-nox
   # wtkv serve (issue 15): redis-cli and redis-benchmark are the real clients
