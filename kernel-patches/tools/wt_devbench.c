@@ -16,7 +16,11 @@
  *   fsync         pwrite + fdatasync per op, QD threads (RocksDB's way)
  *   buffered      buffered fd, no durability (the upper bound)
  * overwrite pre-writes the file and fdatasyncs it first; append starts from
- * an empty file. Latency is submit-to-completion per op. iou_wrk_max is the
+ * an empty file. --warmup 1 (overwrite, io_uring modes) then writes the
+ * whole range once more with the mode's own flags, synchronously with
+ * pwritev2() and before the ring exists, so the measured ops see the page
+ * cache as the mode leaves it (a write-through splits the large folios the
+ * pre-write made) and no io-wq worker of the warm-up is counted. Latency is submit-to-completion per op. iou_wrk_max is the
  * most io-wq worker threads (comm "iou-wrk-*") seen in this process while
  * the ops ran, sampled every 200 us: a truly asynchronous mode has 0.
  * Exit 77 when the mode is not supported here (EOPNOTSUPP, or EINVAL from
@@ -30,6 +34,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 enum mode { M_WT, M_DSYNC, M_DIRECT, M_FSYNC, M_BUFFERED };
@@ -40,6 +45,7 @@ static struct {
 	const char *file;
 	enum mode mode;
 	int overwrite;
+	int warmup;
 	unsigned bs, qd;
 	unsigned long count;
 } cfg = { .mode = -1, .overwrite = -1, .bs = 4096, .qd = 1, .count = 1000 };
@@ -92,7 +98,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: wt_devbench --file PATH --mode writethrough|dsync|direct|fsync|buffered\n"
-		"                   --pattern append|overwrite [--bs 4096] [--qd N] [--count N]\n");
+		"                   --pattern append|overwrite [--bs 4096] [--qd N] [--count N]\n"
+		"                   [--warmup 0|1]\n");
 	exit(2);
 }
 
@@ -126,6 +133,8 @@ static void parse(int argc, char **argv)
 			cfg.qd = wt_parse_size("--qd", v);
 		} else if (!strcmp(o, "--count")) {
 			cfg.count = wt_parse_size("--count", v);
+		} else if (!strcmp(o, "--warmup")) {
+			cfg.warmup = wt_parse_size("--warmup", v) != 0;
 		} else {
 			fprintf(stderr, "wt_devbench: unknown option '%s'\n", o);
 			usage();
@@ -176,6 +185,27 @@ static void *fsync_worker(void *arg)
 	}
 	free(buf);
 	return NULL;
+}
+
+static void warm_up(int fd, int rw_flags)
+{
+	void *buf;
+
+	if (posix_memalign(&buf, 4096, cfg.bs))
+		wt_die("wt_devbench: out of memory");
+	memset(buf, 0x5a, cfg.bs);
+	for (uint64_t i = 0; i < cfg.count; i++) {
+		struct iovec iov = { .iov_base = buf, .iov_len = cfg.bs };
+		ssize_t n = pwritev2(fd, &iov, 1, i * cfg.bs, rw_flags);
+
+		if (n < 0 && errno == EOPNOTSUPP)
+			unsupported("warm-up pwritev2", errno);
+		if (n != (ssize_t)cfg.bs)
+			wt_die("wt_devbench: warm-up pwritev2 at %llu: %s",
+			       (unsigned long long)(i * cfg.bs),
+			       n < 0 ? strerror(errno) : "short write");
+	}
+	free(buf);
 }
 
 static void run_uring(int fd, int rw_flags)
@@ -303,6 +333,8 @@ int main(int argc, char **argv)
 	case M_DSYNC: case M_DIRECT: rw_flags = RWF_DSYNC; break;
 	default: break;
 	}
+	if (cfg.warmup && cfg.overwrite && rw_flags)
+		warm_up(fd, rw_flags);
 	pthread_create(&samp, NULL, sampler, NULL);
 	t0 = wt_now_ns();
 	if (cfg.mode == M_FSYNC) {
