@@ -152,22 +152,36 @@ if [ "$scenario" = torntail ]; then
   declare -A imgs op rop both lost_r corr_r reord_r unexp_r
   for r in $rmodes; do imgs[$r]=0 op[$r]=0 rop[$r]=0 both[$r]=0 lost_r[$r]=0 corr_r[$r]=0 reord_r[$r]=0 unexp_r[$r]=0; done
   maxchecked=0 torn=0 torn_in_size=0 notear=0 zeroed=0
+  # wal_extents: the extents of the WAL files on /tmp/mnt, preallocated ones
+  # past the size included, to /tmp/walext: "first last file_first size"
+  # (first, last, file_first in 512-byte units).
+  wal_extents() {
+    : >/tmp/walext
+    for f in /tmp/mnt/db/*.log; do
+      [ -f "$f" ] || continue
+      xfs_io -r -c "bmap -vp" "$f" | awk -v sz="$(stat -c %s "$f")" '
+        $1 ~ /^[0-9]+:$/ && $3 != "hole" { split($2, fo, /[][.:]+/); split($3, b, /\.\./); print b[1], b[2], fo[2], sz }' >>/tmp/walext
+    done
+  }
+  # extents_at IMG: wal_extents of a copy of IMG (the mount recovers XFS's log).
+  extents_at() {
+    local loop
+    cp --sparse=always "$1" /tmp/ext.img
+    loop=$(losetup -f --show /tmp/ext.img) || fail losetup
+    mount -t xfs "$loop" /tmp/mnt || fail "$1 (mode $mode seed $seed) does not mount"
+    wal_extents
+    umount /tmp/mnt || fail "umount"
+    losetup -d "$loop"
+    rm -f /tmp/ext.img
+  }
   # check_image IMG ACKED LABEL [walext]: mount IMG, optionally record the
-  # WAL files' extents (/tmp/walext: "first last file_first size", 512-byte
-  # units), open it in the four recovery modes (each on its own copy, with
-  # the reference), tally the "recovery:" lines.
+  # WAL files' extents (wal_extents), open it in the four recovery modes
+  # (each on its own copy, with the reference), tally the "recovery:" lines.
   check_image() {
     local img=$1 acked=$2 label=$3 loop out rc line fs r o c
     loop=$(losetup -f --show "$img") || fail losetup
     mount -t xfs "$loop" /tmp/mnt || fail "$label (mode $mode seed $seed) does not mount"
-    if [ -n "${4:-}" ]; then
-      : >/tmp/walext
-      for f in /tmp/mnt/db/*.log; do
-        [ -f "$f" ] || continue
-        xfs_io -r -c "bmap -vp" "$f" | awk -v sz="$(stat -c %s "$f")" '
-          $1 ~ /^[0-9]+:$/ && $3 != "hole" { split($2, fo, /[][.:]+/); split($3, b, /\.\./); print b[1], b[2], fo[2], sz }' >>/tmp/walext
-      done
-    fi
+    [ -z "${4:-}" ] || wal_extents
     out=$("$W" verify --db=/tmp/mnt/db --acklog="$acked" --mode="$mode" --info_log_dir=/tmp/log "${vextra[@]}" 2>&1)
     rc=$?
     umount /tmp/mnt || fail "umount check image"
@@ -227,14 +241,18 @@ if [ "$scenario" = torntail ]; then
       echo "  entry $p: no later write into a WAL file's extents ($(wc -l </tmp/walext) extents)"
       continue
     fi
-    # Sectors of that write that lie inside a WAL file's size at p (insz),
-    # and how far from its start they reach (keep): an append rewrites the
-    # block that holds the file's end, and those bytes are never zeroed.
-    read -r insz keep <<<"$(awk -v a="$sec" -v nr="$nr" '{ for (x = a; x < a + nr; x++) if (x >= $1 && x <= $2 && (x - $1 + $3) * 512 < $4) { c++; if (x - a + 1 > k) k = x - a + 1 } } END { print c + 0, k + 0 }' /tmp/walext)"
     cp --sparse=always /tmp/replay.img /tmp/tbase.img
     if [ "$ent" -gt $((p + 1)) ]; then
       "$LW" replay "$log" /tmp/tbase.img $((p + 1)) $((ent - 1)) >/dev/null || fail "replay to entry $((ent - 1))"
+      # Entries up to E-1 may have committed a larger size (a log force
+      # after p): the sizes that count are those just before E.
+      extents_at /tmp/tbase.img
     fi
+    # Sectors of that write that lie inside a WAL file's size before E
+    # (insz), and how far from its start they reach (keep): an append
+    # rewrites the block that holds the file's end, whose bytes before the
+    # end are stable and never zeroed.
+    read -r insz keep <<<"$(awk -v a="$sec" -v nr="$nr" '{ for (x = a; x < a + nr; x++) if (x >= $1 && x <= $2 && (x - $1 + $3) * 512 < $4) { c++; if (x - a + 1 > k) k = x - a + 1 } } END { print c + 0, k + 0 }' /tmp/walext)"
     acked_before "$ent" /tmp/acked_t
     half=$((nr / 2)); [ "$half" -gt 8 ] && half=8
     if [ "$variant" = torntail-all ]; then
