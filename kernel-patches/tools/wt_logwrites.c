@@ -11,6 +11,16 @@
  *       apply entries FROM..TO (inclusive, by index) to TARGET, a block
  *       device or an image file; call it with consecutive ranges to move a
  *       replica forward one durability point at a time
+ *   wt_logwrites tear LOGDEV TARGET ENTRY NSECT old|zero [KEEP]
+ *       a power cut in the middle of write ENTRY: apply only its first
+ *       NSECT sectors to TARGET; the rest of the write keeps TARGET's old
+ *       content (old), or each later sector that the write would change
+ *       reads back as zeros (zero: the payload of a record whose size
+ *       landed but whose data did not). The write's first KEEP sectors
+ *       (default 0) are never zeroed: they hold bytes the file already had
+ *       (the partial block an append rewrites), and a device that zeroes
+ *       stable data is beyond any software's defence. Prints
+ *       "tear ENTRY sector=S nr=N applied=A zeroed=Z"
  *
  * The log format, as the kernel target writes it (drivers/md/dm-log-writes.c):
  * sector 0 holds a super block {le64 magic, le64 version, le64 nr_entries,
@@ -173,6 +183,58 @@ static void replay(const char *target, uint64_t from, uint64_t to)
 	close(tfd);
 }
 
+static void tear(const char *target, uint64_t idx, uint64_t nsect, int zero,
+		 uint64_t keep)
+{
+	int tfd = open(target, O_RDWR);
+	static uint8_t want[4096], have[4096], zeros[4096];
+	uint64_t zeroed = 0;
+	struct entry e;
+
+	if (tfd < 0)
+		wt_die("wt_logwrites: open %s: %s", target, strerror(errno));
+	if (idx >= nr_entries)
+		wt_die("wt_logwrites: entry %llu out of range (log has %llu)",
+		       (unsigned long long)idx, (unsigned long long)nr_entries);
+	for (uint64_t i = 0; i <= idx; i++)
+		next_entry(&e, i);
+	if (e.flags & (LOG_MARK | LOG_DISCARD) || !e.nr_sectors)
+		wt_die("wt_logwrites: entry %llu is not a data write",
+		       (unsigned long long)idx);
+	if (nsect >= e.nr_sectors)
+		wt_die("wt_logwrites: entry %llu has %llu sectors: nothing to tear "
+		       "after %llu", (unsigned long long)idx,
+		       (unsigned long long)e.nr_sectors, (unsigned long long)nsect);
+	for (uint64_t s = 0; s < e.nr_sectors; s++) {
+		uint64_t dst = (e.sector + s) * sectorsize;
+
+		read_at(want, sectorsize, e.data_pos + s * sectorsize);
+		if (s >= nsect) {
+			if (!zero)
+				break;
+			if (s < keep)
+				continue;
+			if (pread(tfd, have, sectorsize, dst) != (ssize_t)sectorsize)
+				wt_die("wt_logwrites: reading %s at %llu: %s", target,
+				       (unsigned long long)dst, strerror(errno));
+			if (!memcmp(have, want, sectorsize))
+				continue;
+			memcpy(want, zeros, sectorsize);
+			zeroed++;
+		}
+		if (pwrite(tfd, want, sectorsize, dst) != (ssize_t)sectorsize)
+			wt_die("wt_logwrites: writing %s at %llu: %s", target,
+			       (unsigned long long)dst, strerror(errno));
+	}
+	if (fsync(tfd))
+		wt_die("wt_logwrites: fsync %s: %s", target, strerror(errno));
+	close(tfd);
+	printf("tear %llu sector=%llu nr=%llu applied=%llu zeroed=%llu\n",
+	       (unsigned long long)idx, (unsigned long long)e.sector,
+	       (unsigned long long)e.nr_sectors, (unsigned long long)nsect,
+	       (unsigned long long)zeroed);
+}
+
 int main(int argc, char **argv)
 {
 	struct entry e;
@@ -201,7 +263,16 @@ int main(int argc, char **argv)
 		replay(argv[3], wt_parse_size("FROM", argv[4]), wt_parse_size("TO", argv[5]));
 		return 0;
 	}
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "tear") &&
+	    (!strcmp(argv[6], "old") || !strcmp(argv[6], "zero"))) {
+		open_log(argv[2]);
+		tear(argv[3], wt_parse_size("ENTRY", argv[4]),
+		     wt_parse_size("NSECT", argv[5]), !strcmp(argv[6], "zero"),
+		     argc == 8 ? wt_parse_size("KEEP", argv[7]) : 0);
+		return 0;
+	}
 	fprintf(stderr, "usage: wt_logwrites list|points LOGDEV\n"
-		"       wt_logwrites replay LOGDEV TARGET FROM TO\n");
+		"       wt_logwrites replay LOGDEV TARGET FROM TO\n"
+		"       wt_logwrites tear LOGDEV TARGET ENTRY NSECT old|zero [KEEP]\n");
 	return 2;
 }

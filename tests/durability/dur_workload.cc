@@ -26,6 +26,15 @@
 // and prints "checked=N lost=N corrupted=N reordered=N unexpected=N keys=N".
 // Exit status 0 when all four are zero, 1 when not, 2 when it could not
 // check at all (bad usage, DB does not open).
+//
+// `verify --wal_recovery_mode=LIST` (names or `all`) checks one crash image
+// in several recovery modes: each open gets its own copy of DIR (recovery
+// writes), DIR.<fs>.<mode>, and prints a "recovery: fs=.. mode=.. opened=.."
+// line. With `--reference`, where the tested FileSystem fails to open, a
+// copy of the same bytes is opened with RocksDB's own FileSystem in that
+// mode. The exit status is 1 if the tested FileSystem loses anything where
+// it opens, or fails to open bytes the reference opens, and 0 otherwise (a
+// failure of both is the image's: reported, not failed).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/dm-ioctl.h>
@@ -46,6 +55,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,6 +110,10 @@ struct Flags {
   // that proves the power-cut check can see a loss.
   bool unsafe_nosync = false;
   bool read_only = false;  // verify: OpenForReadOnly (no recovery writes)
+  // verify: comma-separated wal_recovery_mode names, or "all"; empty: the
+  // options' default, one open of --db itself.
+  std::string recovery_modes;
+  bool reference = false;  // verify: also open with the default FileSystem
   uint64_t write_buffer = 256 << 10;
   std::string info_log_dir;  // RocksDB's info LOG elsewhere (db_log_dir)
   std::string dm_mark;       // run: dm-log-writes device to mark per ack
@@ -109,24 +123,28 @@ struct Flags {
 };
 
 [[noreturn]] void Usage(const std::string& why) {
-  fprintf(stderr,
-          "dur_workload: %s\n"
-          "usage: dur_workload run|verify --db=DIR --acklog=FILE\n"
-          "  [--mode=default|fsync|dsync|direct|writethrough|auto]\n"
-          "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
-          "  [--ops=N] [--async] [--write_buffer=BYTES] [--info_log_dir=DIR]\n"
-          "  [--dm_mark=DMNAME]  (run: mark a dm-log-writes log per ack)\n"
-          "  [--unsafe_nosync]  (run: sync=false; negative control only)\n"
-          "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
-          "                           verify: pass the same --inflight)\n"
-          "  [--server=unix:PATH|tcp:HOST:PORT --inflight=N]  (run: no --db;\n"
-          "      each writer pipelines N MSETs to a running wtkv serve and\n"
-          "      acks on +OK; verify: pass the same --inflight)\n"
-          "  verify: [--ack_lines=N] [--read_only]\n"
-          "usage: dur_workload tamper --db=DIR --acklog=FILE "
-          "--what=drop|corrupt|hole\n"
-          "usage: dur_workload probe DIR MODE   (exit 0, or 77 + reason)\n",
-          why.c_str());
+  fprintf(
+      stderr,
+      "dur_workload: %s\n"
+      "usage: dur_workload run|verify --db=DIR --acklog=FILE\n"
+      "  [--mode=default|fsync|dsync|direct|writethrough|auto]\n"
+      "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
+      "  [--ops=N] [--async] [--write_buffer=BYTES] [--info_log_dir=DIR]\n"
+      "  [--dm_mark=DMNAME]  (run: mark a dm-log-writes log per ack)\n"
+      "  [--unsafe_nosync]  (run: sync=false; negative control only)\n"
+      "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
+      "                           verify: pass the same --inflight)\n"
+      "  [--server=unix:PATH|tcp:HOST:PORT --inflight=N]  (run: no --db;\n"
+      "      each writer pipelines N MSETs to a running wtkv serve and\n"
+      "      acks on +OK; verify: pass the same --inflight)\n"
+      "  verify: [--ack_lines=N] [--read_only]\n"
+      "          [--wal_recovery_mode=all|NAME,...] [--reference]\n"
+      "      (NAME: tolerate_corrupted_tail_records, absolute_consistency,\n"
+      "       point_in_time_recovery, skip_any_corrupted_records)\n"
+      "usage: dur_workload tamper --db=DIR --acklog=FILE "
+      "--what=drop|corrupt|hole\n"
+      "usage: dur_workload probe DIR MODE   (exit 0, or 77 + reason)\n",
+      why.c_str());
   exit(2);
 }
 
@@ -233,6 +251,10 @@ Flags ParseFlags(int argc, char** argv) {
       f.async = true;
     } else if (k == "--read_only") {
       f.read_only = true;
+    } else if (k == "--wal_recovery_mode") {
+      f.recovery_modes = v;
+    } else if (k == "--reference") {
+      f.reference = true;
     } else {
       Usage("unknown flag " + a);
     }
@@ -837,16 +859,26 @@ struct WriterSeen {
   uint64_t last = 0;
 };
 
-int Verify(const Flags& f) {
-  std::string desc;
-  auto fs = MakeFs(f, &desc);
+// The wal_recovery_mode names --wal_recovery_mode takes, in enum order.
+const char* const kRecoveryNames[] = {
+    "tolerate_corrupted_tail_records", "absolute_consistency",
+    "point_in_time_recovery", "skip_any_corrupted_records"};
+
+// Checks the DB in `dir` opened through `fs`, in recovery mode `rm` (or the
+// options' default when null). Returns 0, 1 (damage found) or 2 (could not
+// check: the DB does not open).
+int VerifyDir(const Flags& f, const std::string& dir,
+              const std::shared_ptr<rocksdb::FileSystem>& fs,
+              const std::string& desc, const rocksdb::WALRecoveryMode* rm,
+              std::string* summary = nullptr) {
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
   rocksdb::Options opts = DbOptions(f, env.get());
   opts.create_if_missing = false;
+  if (rm != nullptr) opts.wal_recovery_mode = *rm;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = f.read_only
-                          ? rocksdb::DB::OpenForReadOnly(opts, f.db, &raw)
-                          : rocksdb::DB::Open(opts, f.db, &raw);
+                          ? rocksdb::DB::OpenForReadOnly(opts, dir, &raw)
+                          : rocksdb::DB::Open(opts, dir, &raw);
   uint64_t lines = 0, torn = 0;
   auto acks = ReadAcks(f.acklog, f.ack_lines, &lines, &torn);
   uint64_t acked_total = 0;
@@ -863,7 +895,7 @@ int Verify(const Flags& f) {
     }
     printf("verify: open_error=\"%s\" acked=%" PRIu64 "\n",
            s.ToString().c_str(), acked_total);
-    fprintf(stderr, "dur_workload verify: open %s (%s): %s\n", f.db.c_str(),
+    fprintf(stderr, "dur_workload verify: open %s (%s): %s\n", dir.c_str(),
             desc.c_str(), s.ToString().c_str());
     return 2;
   }
@@ -978,16 +1010,87 @@ int Verify(const Flags& f) {
   }
   it.reset();  // an iterator must not outlive the DB
   for (auto& d : details) printf("verify: %s\n", d.c_str());
-  printf("checked=%" PRIu64 " lost=%" PRIu64 " corrupted=%" PRIu64
-         " reordered=%" PRIu64 " unexpected=%" PRIu64 " keys=%" PRIu64
-         " ack_lines=%" PRIu64 " torn_ack_lines=%" PRIu64 "\n",
-         checked, lost, corrupted, reordered, unexpected, keys, lines, torn);
+  char line[256];
+  snprintf(line, sizeof(line),
+           "checked=%" PRIu64 " lost=%" PRIu64 " corrupted=%" PRIu64
+           " reordered=%" PRIu64 " unexpected=%" PRIu64 " keys=%" PRIu64,
+           checked, lost, corrupted, reordered, unexpected, keys);
+  printf("%s ack_lines=%" PRIu64 " torn_ack_lines=%" PRIu64 "\n", line, lines,
+         torn);
+  if (summary != nullptr) *summary = line;
   rocksdb::Status cs = db->Close();
   if (!cs.ok()) {
     printf("verify: close_error=\"%s\"\n", cs.ToString().c_str());
     return 1;
   }
   return lost + corrupted + reordered + unexpected == 0 ? 0 : 1;
+}
+
+int Verify(const Flags& f) {
+  std::string desc;
+  auto fs = MakeFs(f, &desc);
+  if (f.recovery_modes.empty()) return VerifyDir(f, f.db, fs, desc, nullptr);
+
+  std::vector<int> modes;
+  std::string list = f.recovery_modes == "all"
+                         ? "tolerate_corrupted_tail_records,absolute_"
+                           "consistency,point_in_time_recovery,skip_any_"
+                           "corrupted_records"
+                         : f.recovery_modes;
+  for (size_t b = 0; b <= list.size();) {
+    size_t e = list.find(',', b);
+    if (e == std::string::npos) e = list.size();
+    std::string name = list.substr(b, e - b);
+    int m = -1;
+    for (int i = 0; i < 4; ++i) {
+      if (name == kRecoveryNames[i]) m = i;
+    }
+    if (m < 0) Usage("unknown wal_recovery_mode " + name);
+    modes.push_back(m);
+    b = e + 1;
+  }
+  struct Fs {
+    std::string tag, desc;
+    std::shared_ptr<rocksdb::FileSystem> fs;
+  };
+  std::vector<Fs> systems = {{"tested", desc, fs}};
+  if (f.reference && desc != "default") {
+    systems.push_back({"reference", "default", rocksdb::FileSystem::Default()});
+  }
+  int rc = 0;
+  for (int m : modes) {
+    auto rm = static_cast<rocksdb::WALRecoveryMode>(m);
+    int got[2] = {-1, -1};
+    for (size_t i = 0; i < systems.size(); ++i) {
+      // The reference decides only whether a failure to open is the
+      // image's (an open under TCG costs seconds).
+      if (i > 0 && got[0] != 2) break;
+      // Recovery writes (a new WAL, an SST, a MANIFEST edit): every open
+      // starts from its own copy of the crash image.
+      std::string copy = f.db + "." + systems[i].tag + "." + kRecoveryNames[m];
+      std::error_code ec;
+      std::filesystem::remove_all(copy, ec);
+      std::filesystem::copy(f.db, copy,
+                            std::filesystem::copy_options::recursive, ec);
+      if (ec) {
+        fprintf(stderr, "dur_workload verify: copy %s to %s: %s\n",
+                f.db.c_str(), copy.c_str(), ec.message().c_str());
+        return 2;
+      }
+      std::string summary;
+      got[i] =
+          VerifyDir(f, copy, systems[i].fs, systems[i].desc, &rm, &summary);
+      // One line per open for the harness: the counters when it opened.
+      printf("recovery: fs=%s wal_recovery_mode=%s opened=%d %s\n",
+             systems[i].tag.c_str(), kRecoveryNames[m], got[i] != 2 ? 1 : 0,
+             summary.c_str());
+      std::filesystem::remove_all(copy, ec);
+    }
+    // Damage where the tested FileSystem opens fails; so does a failure to
+    // open the bytes the reference opens.
+    if (got[0] == 1 || (got[0] == 2 && got[1] != -1 && got[1] != 2)) rc = 1;
+  }
+  return rc;
 }
 
 // Damages a DB on purpose, through RocksDB, so the harness can show that

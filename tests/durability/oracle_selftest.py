@@ -73,6 +73,35 @@ def main():
     else:
         print("  phantom ack: detected")
 
+    # One image in every wal_recovery_mode (the torn-tail scenario): the
+    # phantom ack is lost in each mode's copy.
+    rc, out = durlib.run([wl, "verify", f"--db={db}", f"--acklog={phantom}",
+                          "--wal_recovery_mode=all", "--reference"])
+    lines = [l for l in out.splitlines() if l.startswith("recovery: ")]
+    if rc != 1 or len(lines) != 4 or any(" lost=1 " not in l for l in lines):
+        failures.append("phantom ack in every wal_recovery_mode: want exit 1 "
+                        f"and lost=1 in 4 recovery lines, got exit {rc}:\n{out}")
+    else:
+        print("  phantom ack in each of the 4 wal_recovery_modes: detected")
+    # A FileSystem that fails to open what the reference opens: writethrough
+    # where the kernel lacks the flag (a real refusal, not a fake).
+    rc, out = durlib.run([wl, "probe", work, "writethrough"])
+    if rc == durlib.SKIP:
+        rc, out = durlib.run([wl, "verify", f"--db={db}", f"--acklog={acks}",
+                              "--mode=writethrough",
+                              "--wal_recovery_mode=absolute_consistency",
+                              "--reference"])
+        if (rc != 1 or "fs=tested wal_recovery_mode=absolute_consistency "
+                "opened=0" not in out or "fs=reference" not in out):
+            failures.append("fails where the reference opens: want exit 1, "
+                            f"got exit {rc}:\n{out}")
+        else:
+            print("  tested FileSystem fails where the reference opens: "
+                  "detected")
+    else:
+        print("  (writethrough works here: the fails-where-the-reference-"
+              "opens case needs a kernel without it)")
+
     # SIGKILL can cut the last line short: it is not an ack.
     torn = os.path.join(work, "acks-torn")
     shutil.copy(acks, torn)

@@ -8,6 +8,9 @@
 #   enospc    sst and wal variants per mode
 #   powercut  60 replayed FLUSH/FUA points per mode on a 10 s run (VM),
 #             sync=true writes and again with async commits
+#   torntail  6 points per mode (auto too), each with all four torn WAL
+#             writes, every image in the four wal_recovery_modes (VM;
+#             about 10 min per mode under TCG here)
 #   ioerr     3 seeds per mode (VM)
 #   vmhost    kill (200 points, sync and async) and ENOSPC for writethrough,
 #             in the VM (the host kernel lacks the flag)
@@ -87,6 +90,10 @@ if [ $vm = 1 ]; then
     [ "$m" = default ] ||
       scenario "powercut-async-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
         --points 60 --seconds 10 --seed "$seed" --timeout 3600 --async
+  done
+  for m in default auto fsync dsync writethrough; do
+    scenario "torntail-$m" "$here/vm-scenario.sh" "$B" powercut "$m" \
+      --points 6 --seconds 5 --seed "$seed" --timeout 3600 --torntail-all
   done
   scenario vmhost-writethrough "$here/vm-scenario.sh" "$B" host writethrough \
     --points 200 --seed "$seed" --timeout 5400

@@ -1,11 +1,13 @@
 #!/bin/bash
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
 #                [--seed S] [--kernel BZIMAGE] [--timeout S]
-#                [--control | --async | --server | --server-control]
+#                [--control | --async | --server | --server-control |
+#                 --torntail | --torntail-all]
 #
 # Host side of the VM scenarios: boots our kernel with
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
 #   powercut  powercut-guest.sh: two NVMe disks, data and dm-log-writes log
+#             (--torntail: torn WAL writes x the four wal_recovery_modes)
 #   ioerr     ioerr-guest.sh: one NVMe disk under dm-linear/dm-flakey
 #             (MODE may be a comma-separated list: one boot for all)
 #   host      hostscen-guest.sh: crash_kill.py (--points) and enospc.py on
@@ -33,6 +35,8 @@ while [ $# -gt 0 ]; do
   --async) control=async ;;      # powercut with async durable commits
   --server) control=server ;;    # powercut under `wtkv serve` (Unix socket)
   --server-control) control=server-control ;;  # ... replying before durable
+  --torntail) control=torntail ;;  # torn WAL write x every wal_recovery_mode
+  --torntail-all) control=torntail-all ;;  # ... all four tears per point
   *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
