@@ -35,8 +35,6 @@ TRIXIE_PKGS=(
   xfsprogs e2fsprogs util-linux mount procps
   # apt-get source rocksdb (the upstream plugin build check)
   dpkg-dev ca-certificates
-  # the compiler cache (cmake/ccache.cmake); its entries live in the root
-  ccache
 )
 make_root() {  # DIR MIRROR
   local dir=$1 mirror=$2
