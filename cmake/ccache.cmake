@@ -1,5 +1,5 @@
-# Compiler cache: `make test` builds three trees (and a fourth in the Debian
-# 13 root) from a fresh checkout every CI run; ccache (a Debian package,
+# Compiler cache: `make test` builds three trees from a fresh checkout every
+# CI run (the fourth, in the Debian 13 root, has no ccache there); ccache (a Debian package,
 # installed by scripts/install-deps.sh) makes a warm rebuild of an unchanged
 # file a lookup. Entries are keyed by the preprocessed source, the compiler
 # and its flags, so a stale hit cannot happen. CCACHE_BASEDIR and
