@@ -40,7 +40,7 @@ suite=$repo/tests/rocksdb/suite
 
 die() { echo "build-rocksdb-tests.sh: $*" >&2; exit 1; }
 skip() {
-  rm -rf "$out/bin"
+  rm -rf "${out:?}/bin"
   echo "$*" >"$out/skipped"
   echo "[  SKIPPED ] build-rocksdb-tests.sh: $*"
   exit 77
