@@ -12,7 +12,9 @@
 # /etc/apt/sources.list.d/wtrocks-deb-src.sources (as root) and says so.
 #
 # Result: DIR/bin/<binary> (default <repo>/build/rocksdb-tests) and
-# DIR/version. Cached by a hash of (source package version, this script,
+# DIR/version. When the source package cannot be had (no deb-src line and
+# not root, no network), exit 77 (SKIPPED) with the reason, also written
+# to DIR/skipped, which tests/rocksdb's runners turn into their own SKIP. Cached by a hash of (source package version, this script,
 # tests/rocksdb/suite/CMakeLists.txt) in $WTROCKS_ROCKSDB_TESTS_CACHE,
 # default /var/cache/wtrocks-rocksdb-tests (outside the checkout, so CI
 # re-runs on the same machine only copy); if that is not writable, in
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
   --out) out=${2:?--out needs a directory}; shift ;;
   --jobs) jobs=${2:?--jobs needs a number}; shift ;;
-  -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
   *) echo "build-rocksdb-tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -37,6 +39,12 @@ out=${out:-$repo/build/rocksdb-tests}
 suite=$repo/tests/rocksdb/suite
 
 die() { echo "build-rocksdb-tests.sh: $*" >&2; exit 1; }
+skip() {
+  rm -rf "${out:?}/bin"
+  echo "$*" >"$out/skipped"
+  echo "[  SKIPPED ] build-rocksdb-tests.sh: $*"
+  exit 77
+}
 for tool in cmake make g++ dpkg-source sha256sum; do
   command -v $tool >/dev/null || die "'$tool' not found: run scripts/install-deps.sh"
 done
@@ -56,6 +64,7 @@ fi
 mkdir -p "$out"
 
 install_result() {
+  rm -f "$out/skipped"
   rm -rf "$out/bin.new"
   cp -r "$cache/bin/$key" "$out/bin.new"
   rm -rf "$out/bin" && mv "$out/bin.new" "$out/bin"
@@ -75,7 +84,7 @@ fi
 src=$cache/src-$version
 if [ ! -f "$src/db/db_test_util.cc" ]; then
   if ! apt-get source --print-uris -q "rocksdb=$version" 2>/dev/null | grep -q "\.dsc'"; then
-    [ "$(id -u)" -eq 0 ] || die "apt has no deb-src line for rocksdb $version; as root this script adds one"
+    [ "$(id -u)" -eq 0 ] || skip "apt has no deb-src line for rocksdb $version; as root this script adds one"
     echo "build-rocksdb-tests.sh: adding a deb-src line for bookworm (/etc/apt/sources.list.d/wtrocks-deb-src.sources)"
     cat >/etc/apt/sources.list.d/wtrocks-deb-src.sources <<'SRC'
 # Added by wtrocks scripts/build-rocksdb-tests.sh: Debian's source package of
@@ -86,12 +95,12 @@ Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-    apt-get update -q >/dev/null
+    apt-get update -q >/dev/null || skip "apt-get update failed after adding the deb-src line (network?)"
   fi
   dl=$cache/download-$version
   rm -rf "$dl" "$src.new" && mkdir -p "$dl"
   (cd "$dl" && apt-get source -q --download-only "rocksdb=$version" >/dev/null 2>&1) ||
-    die "apt-get source rocksdb=$version failed (network? deb-src line?)"
+    skip "apt-get source rocksdb=$version failed (network? deb-src line?)"
   # apt-get already checked the files against the signed Release file;
   # dpkg-source would only warn that it has no Debian keyring to check with.
   dpkg-source --no-check -x "$dl"/rocksdb_*.dsc "$src.new" >/dev/null ||

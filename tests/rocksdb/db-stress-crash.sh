@@ -24,6 +24,8 @@ exe=$build/rocksdb-tests/bin/db_stress
 rounds=${WTROCKS_STRESS_ROUNDS:-3} interval=${WTROCKS_STRESS_INTERVAL:-20}
 
 skip() { echo "[  SKIPPED ] db_stress crash mode=$mode: $*"; echo "rocksdb: bin=db_stress_crash mode=$mode SKIPPED ($*)"; exit 77; }
+# See run-rocksdb-test.sh: no RocksDB sources to build from is a SKIP.
+[ -x "$exe" ] || [ ! -f "$build/rocksdb-tests/skipped" ] || skip "$(cat "$build/rocksdb-tests/skipped")"
 [ -x "$exe" ] || { echo "$exe missing (the rocksdb_tests_build fixture failed?)"; exit 1; }
 xfs=$(sed -n 's/^WTROCKS_SCRATCH_XFS=//p' "${WTROCKS_SCRATCH_ENV:?WTROCKS_SCRATCH_ENV}" 2>/dev/null)
 case "$xfs" in "" | SKIP*) skip "no scratch XFS: ${xfs:-no env file}" ;; esac

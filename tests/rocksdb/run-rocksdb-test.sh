@@ -17,6 +17,12 @@
 # pruned. Cases RocksDB's tests cannot run here are cut by filters.txt,
 # each with its reason.
 #
+# Parameter sweeps listed in sweeps.txt run whole only with
+# WTROCKS_ROCKSDB_SWEEPS=full; otherwise (the default set in make test)
+# one gtest shard of each sweep runs, chosen by date and mode (sweeps.txt
+# says how), after a first pass over everything else. WTROCKS_ROCKSDB_SHARD
+# = I/N replays shard I of N, = all runs the whole sweep.
+#
 # Environment: WTROCKS_SCRATCH_ENV (the scratch fixture's env file),
 # WTROCKS_BUILD_DIR. Exit 0 pass, 1 fail, 77 skipped (with the reason).
 # Last line: `rocksdb: bin=... mode=... passed=... failed=... ...`.
@@ -29,6 +35,9 @@ exe=$build/rocksdb-tests/bin/$bin
 [ -x "$exe" ] || [ ! -x "$build/$bin" ] || exe=$build/$bin
 
 skip() { echo "[  SKIPPED ] rocksdb $bin mode=$mode: $*"; echo "rocksdb: bin=$bin mode=$mode SKIPPED ($*)"; exit 77; }
+# The build script records why it could not get RocksDB's sources (no
+# deb-src access): every test of its binaries skips with that reason.
+[ -x "$exe" ] || [ ! -f "$build/rocksdb-tests/skipped" ] || skip "$(cat "$build/rocksdb-tests/skipped")"
 [ -x "$exe" ] || { echo "rocksdb $bin: $exe missing (the rocksdb_tests_build fixture failed?)"; exit 1; }
 xfs=$(sed -n 's/^WTROCKS_SCRATCH_XFS=//p' "${WTROCKS_SCRATCH_ENV:?WTROCKS_SCRATCH_ENV}" 2>/dev/null)
 case "$xfs" in "" | SKIP*) skip "no scratch XFS: ${xfs:-no env file}" ;; esac
@@ -66,8 +75,26 @@ select_lines() {  # file star_includes_default
 }
 negative=$(select_lines "$here/filters.txt" 1 | paste -sd: -)
 mapfile -t known < <(select_lines "$here/known-failures.txt" "")
+# sweeps.txt: "BIN SHARDS PATTERN", one line per sweep of this binary.
+sweep=$(awk -v b="$bin" '/^[[:space:]]*(#|$)/ { next } $1 == b { print $3 }' "$here/sweeps.txt" | paste -sd: -)
+shards=$(awk -v b="$bin" '/^[[:space:]]*(#|$)/ { next } $1 == b { print $2; exit }' "$here/sweeps.txt")
+shard=""  # "I/N" when one shard of the sweep runs, empty when all of it
+if [ -n "$sweep" ] && [ "${WTROCKS_ROCKSDB_SWEEPS:-full}" != full ]; then
+  case "${WTROCKS_ROCKSDB_SHARD:-}" in
+  all) ;;
+  */*) shard=$WTROCKS_ROCKSDB_SHARD ;;
+  *) m=0
+     case "$mode" in fsync) m=1 ;; dsync) m=2 ;; writethrough) m=3 ;; esac
+     shard=$(( (3 * ($(date -u +%s) / 86400) + m) % shards ))/$shards ;;
+  esac
+fi
 filter="*"
 [ -z "$negative" ] || filter="*-$negative"
+if [ -n "$shard" ]; then
+  # Pass 1: everything but the sweep; pass 2: one shard of the sweep.
+  filter="*-${negative:+$negative:}$sweep"
+  sweep_filter="$sweep${negative:+-$negative}"
+fi
 
 work=$xfs/rocksdb-$bin-$mode
 log=$build/rocksdb-tests/logs/$bin-$mode.log
@@ -75,32 +102,48 @@ mkdir -p "$(dirname "$log")"
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 
-run() {  # filter plugin(0/1) -> gtest output on stdout
-  local f=$1 with=$2
+# GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX only ever reach the sweep's pass:
+# the re-run of one failed case without the plugin must not be sharded away.
+run() {  # filter plugin(0/1) [shard I/N] -> gtest output on stdout
+  local f=$1 with=$2 sh=()
+  [ -z "${3:-}" ] || sh=(GTEST_SHARD_INDEX="${3%/*}" GTEST_TOTAL_SHARDS="${3#*/}")
   if [ "$with" = 1 ]; then
-    env TEST_TMPDIR="$work" LD_PRELOAD="$plugin" TEST_FS_URI="wtrocks://mode=$mode" \
+    env -u GTEST_SHARD_INDEX -u GTEST_TOTAL_SHARDS "${sh[@]}" TEST_TMPDIR="$work" \
+      LD_PRELOAD="$plugin" TEST_FS_URI="wtrocks://mode=$mode" \
       "$exe" --gtest_filter="$f" --gtest_color=no 2>&1
   else
-    env -u TEST_FS_URI -u LD_PRELOAD TEST_TMPDIR="$work" "$exe" --gtest_filter="$f" --gtest_color=no 2>&1
+    env -u TEST_FS_URI -u LD_PRELOAD -u GTEST_SHARD_INDEX -u GTEST_TOTAL_SHARDS "${sh[@]}" \
+      TEST_TMPDIR="$work" "$exe" --gtest_filter="$f" --gtest_color=no 2>&1
   fi
 }
 with=1; [ "$mode" = default ] && with=0
 start=$(date +%s)
-run "$filter" "$with" >"$log"; rc=$?
+shard_note=""
+[ -z "$shard" ] || shard_note=" shard=$shard of '$sweep' (replay: WTROCKS_ROCKSDB_SHARD=$shard)"
+# A crash (abort, segfault, timeout kill) ends a pass without gtest's
+# summary: name the case that was running.
+pass() {  # filter [shard]: appends to the log
+  local plog=$log.pass rc
+  run "$1" "$with" "${2:-}" >"$plog"; rc=$?
+  cat "$plog" >>"$log"
+  if ! grep -q '^\[==========\] .* ran\.' "$plog"; then
+    local last
+    last=$(sed -n 's/^\[ RUN      \] //p' "$plog" | tail -1)
+    echo "rocksdb $bin mode=$mode: exit $rc without a gtest summary; last case started: $last"
+    tail -30 "$plog"
+    echo "rocksdb: bin=$bin mode=$mode CRASHED in $last seconds=$(($(date +%s) - start))$shard_note (log $log)"
+    exit 1
+  fi
+  rm -f "$plog"
+}
+: >"$log"
+pass "$filter"
+[ -z "$shard" ] || pass "$sweep_filter" "$shard"
 seconds=$(($(date +%s) - start))
 
 mapfile -t failed < <(sed -n 's/^\[  FAILED  \] \([^ ,]*\).*/\1/p' "$log" | grep -v '^[0-9]*$' | sort -u)
 passed=$(grep -c '^\[       OK \]' "$log")
 skipped=$(grep -c '^\[  SKIPPED \]' "$log")
-# A crash (abort, segfault, timeout kill) ends the run without gtest's
-# summary: name the case that was running.
-if ! grep -q '^\[==========\] .* ran\.' "$log"; then
-  last=$(sed -n 's/^\[ RUN      \] //p' "$log" | tail -1)
-  echo "rocksdb $bin mode=$mode: exit $rc without a gtest summary; last case started: $last"
-  tail -30 "$log"
-  echo "rocksdb: bin=$bin mode=$mode CRASHED in $last seconds=$seconds (log $log)"
-  exit 1
-fi
 
 bad=() alsodefault=() knownfail=() xpass=()
 for c in "${failed[@]}"; do
@@ -123,5 +166,6 @@ done
 for c in "${alsodefault[@]}"; do echo "fails (or does not exist) without the plugin too, not counted: $c"; done
 for c in "${knownfail[@]}"; do echo "known failure (known-failures.txt): $c"; done
 for c in "${xpass[@]}"; do echo "XPASS, remove from known-failures.txt: $bin $mode $c"; done
-echo "rocksdb: bin=$bin mode=$mode passed=$passed failed=${#bad[@]} known=${#knownfail[@]} xpass=${#xpass[@]} also_default=${#alsodefault[@]} skipped=$skipped seconds=$seconds"
+[ -z "$shard" ] || echo "rocksdb $bin mode=$mode:$shard_note"
+echo "rocksdb: bin=$bin mode=$mode passed=$passed failed=${#bad[@]} known=${#knownfail[@]} xpass=${#xpass[@]} also_default=${#alsodefault[@]} skipped=$skipped seconds=$seconds${shard:+ shard=$shard}"
 [ ${#bad[@]} -eq 0 ]
