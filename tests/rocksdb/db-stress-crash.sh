@@ -49,7 +49,7 @@ if [ "$mode" != default ]; then
 fi
 
 work=$xfs/db-stress-$mode
-logs=$build/rocksdb-tests/logs/db_stress_crash-$mode
+logs=${WTROCKS_ROCKSDB_LOGS:-$build/rocksdb-tests/logs}/db_stress_crash-$mode
 rm -rf "$work" "$logs" && mkdir -p "$work/db" "$work/expected" "$logs"
 trap 'rm -rf "$work"' EXIT
 

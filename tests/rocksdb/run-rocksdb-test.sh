@@ -24,7 +24,8 @@
 # = I/N replays shard I of N, = all runs the whole sweep.
 #
 # Environment: WTROCKS_SCRATCH_ENV (the scratch fixture's env file),
-# WTROCKS_BUILD_DIR. Exit 0 pass, 1 fail, 77 skipped (with the reason).
+# WTROCKS_BUILD_DIR, WTROCKS_ROCKSDB_LOGS (where logs go; default
+# BUILD/rocksdb-tests/logs, read-only in the VM). Exit 0 pass, 1 fail, 77 skipped (with the reason).
 # Last line: `rocksdb: bin=... mode=... passed=... failed=... ...`.
 set -uo pipefail
 bin=${1:?binary} mode=${2:?mode}
@@ -97,7 +98,7 @@ if [ -n "$shard" ]; then
 fi
 
 work=$xfs/rocksdb-$bin-$mode
-log=$build/rocksdb-tests/logs/$bin-$mode.log
+log=${WTROCKS_ROCKSDB_LOGS:-$build/rocksdb-tests/logs}/$bin-$mode.log
 mkdir -p "$(dirname "$log")"
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
