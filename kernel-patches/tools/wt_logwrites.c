@@ -136,17 +136,25 @@ static const char *flag_str(uint64_t f)
 	return s;
 }
 
-static void replay(const char *target, uint64_t from, uint64_t to)
+/* The image to write, for a command that reads the log up to entry @last. */
+static int open_target(const char *target, int flags, uint64_t last)
 {
-	int tfd = open(target, O_WRONLY);
-	static uint8_t buf[1 << 20];
-	struct entry e;
+	int tfd = open(target, flags);
 
 	if (tfd < 0)
 		wt_die("wt_logwrites: open %s: %s", target, strerror(errno));
-	if (to >= nr_entries)
+	if (last >= nr_entries)
 		wt_die("wt_logwrites: entry %llu out of range (log has %llu)",
-		       (unsigned long long)to, (unsigned long long)nr_entries);
+		       (unsigned long long)last, (unsigned long long)nr_entries);
+	return tfd;
+}
+
+static void replay(const char *target, uint64_t from, uint64_t to)
+{
+	int tfd = open_target(target, O_WRONLY, to);
+	static uint8_t buf[1 << 20];
+	struct entry e;
+
 	for (uint64_t i = 0; i <= to; i++) {
 		next_entry(&e, i);
 		if (i < from || (e.flags & LOG_MARK))
@@ -186,16 +194,11 @@ static void replay(const char *target, uint64_t from, uint64_t to)
 static void tear(const char *target, uint64_t idx, uint64_t nsect, int zero,
 		 uint64_t keep)
 {
-	int tfd = open(target, O_RDWR);
+	int tfd = open_target(target, O_RDWR, idx);
 	static uint8_t want[4096], have[4096], zeros[4096];
 	uint64_t zeroed = 0;
 	struct entry e;
 
-	if (tfd < 0)
-		wt_die("wt_logwrites: open %s: %s", target, strerror(errno));
-	if (idx >= nr_entries)
-		wt_die("wt_logwrites: entry %llu out of range (log has %llu)",
-		       (unsigned long long)idx, (unsigned long long)nr_entries);
 	for (uint64_t i = 0; i <= idx; i++)
 		next_entry(&e, i);
 	if (e.flags & (LOG_MARK | LOG_DISCARD) || !e.nr_sectors)
