@@ -37,8 +37,9 @@ build() {
   fi
 }
 
-# durability_lines BUILD_DIR: the per-scenario lines of the last ctest run
-# (ctest keeps passing tests' output only in its log).
+# durability_lines BUILD_DIR: the per-scenario lines of the last ctest run,
+# RocksDB's per-binary lines and the debug kernel rotation's slice (ctest
+# keeps passing tests' output only in its log).
 durability_lines() {
   [ -f "$1/Testing/Temporary/LastTest.log" ] || return 0
   echo "== durability summary${2:+ ($2)} (lost, corrupted, reordered, unexpected must all be 0)"
@@ -46,5 +47,9 @@ durability_lines() {
   if grep -q '^rocksdb: ' "$1/Testing/Temporary/LastTest.log"; then
     echo "== RocksDB's own tests, one line per binary and mode (tests/rocksdb/README.md)"
     grep -h '^rocksdb: ' "$1/Testing/Temporary/LastTest.log" | sort -s -k2,2
+  fi
+  if grep -q '^vm-debug-rotation: slice=.* result=' "$1/Testing/Temporary/LastTest.log"; then
+    echo "== VM tests on the debug kernel, today's slice of the rotation (tests/vm/README.md)"
+    grep -h '^vm-debug-rotation: slice=.* result=' "$1/Testing/Temporary/LastTest.log"
   fi
 }

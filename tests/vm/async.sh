@@ -3,9 +3,11 @@
 # truly asynchronous? QD32 overwrites of written blocks must complete with
 # no io-wq worker ever existing; buffered RWF_DSYNC on the same kernel and
 # disk is shown for contrast (it blocks the submitter or punts).
+# WT_ASYNC_COUNT = writes per run (default 2000; the debug kernel's run
+# takes 500: tests/vm/CMakeLists.txt).
 . "$(dirname "$0")/lib.sh"
 mkxfs "$WT_DISK0" /tmp/xfs
-run() { "$B/wt_devbench" --file /tmp/xfs/bench --bs 4096 --count 2000 "$@"; }
+run() { "$B/wt_devbench" --file /tmp/xfs/bench --bs 4096 --count "${WT_ASYNC_COUNT:-2000}" "$@"; }
 # --warmup 1: one synchronous write-through pass over the range first. The
 # pre-write caches the file in large folios on a THP kernel (the debug
 # config); a write-through that covers part of one splits it, once, in a

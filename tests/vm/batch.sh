@@ -34,6 +34,9 @@ reset_guest() {
   ls -A /tmp | sort | comm -13 /run/batch-tmp0 - | while read -r e; do rm -rf "/tmp/$e"; done
 }
 
+# The boot's share of a batch's time (the debug kernel's boot is most of
+# a short batch's): the guest's uptime when the first test starts.
+echo "vm-batch: guest up $(cut -d' ' -f1 /proc/uptime) s before the first test"
 failed=() ran=0 skipped=0
 while IFS=$'\t' read -r -a item; do
   [ ${#item[@]} -ge 2 ] || continue
@@ -55,6 +58,7 @@ while IFS=$'\t' read -r -a item; do
   reset_guest
 done <"$list"
 
+echo "vm-batch: guest up $(cut -d' ' -f1 /proc/uptime) s after the last test"
 [ $ran -gt 0 ] || fail "batch list $list names no test"
 [ ${#failed[@]} = 0 ] || fail "${#failed[@]} of $ran failed: ${failed[*]}"
 [ $skipped -lt $ran ] || skip "all $ran tests skipped"
