@@ -49,6 +49,13 @@ DEFINE_int64(qd1_count, 3000,
              "device QD1 durable writes (O_DIRECT|O_DSYNC "
              "4 KiB overwrites) before and after; 0 skips");
 DEFINE_bool(keep, false, "keep the databases and files afterwards");
+DEFINE_int32(recycle_wals, 0,
+             "N > 0: every database (stock and wtrocks) runs with "
+             "recycle_log_file_num=N, 4 MiB memtables and the recovery mode "
+             "RocksDB 7.8 requires for recycling, and first writes N+2 "
+             "memtables of sync=false data and flushes, so the measured "
+             "writes go to a recycled WAL (overwrites, as in a database that "
+             "has been running for a while)");
 
 namespace wtrocks::bench {
 namespace {
@@ -156,6 +163,83 @@ bool DeviceQd1(const std::string& path, int64_t count, Result* r) {
   return ok;
 }
 
+// --recycle_wals: the options a user picks to make WAL writes overwrites.
+// RocksDB 7.8 silently drops recycle_log_file_num unless the recovery mode
+// is kSkipAnyCorruptedRecords (rocksdb-facts.md); small memtables make the
+// WALs roll, which is when recycling starts.
+constexpr uint64_t kRecycleMemtable = 4u << 20;
+
+void Tune(rocksdb::Options* o) {
+  if (FLAGS_recycle_wals <= 0) return;
+  o->recycle_log_file_num = FLAGS_recycle_wals;
+  o->wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+  o->write_buffer_size = kRecycleMemtable;
+}
+
+// Whether the WAL now in use was taken from the recycle list, read from the
+// DB's info LOG: RocksDB logs "reusing log N from recycle list" just before
+// the "New memtable created with log file" line of a recycled WAL.
+bool CurrentWalRecycled(const std::string& path) {
+  FILE* f = fopen((path + "/LOG").c_str(), "r");
+  if (f == nullptr) return false;
+  bool pending = false, recycled = false;
+  char line[4096];
+  while (fgets(line, sizeof(line), f) != nullptr) {
+    if (strstr(line, "reusing log ") != nullptr) pending = true;
+    if (strstr(line, "New memtable created with log file") != nullptr) {
+      recycled = pending;
+      pending = false;
+    }
+  }
+  fclose(f);
+  return recycled;
+}
+
+// Before the measured writes with --recycle_wals: N+2 memtables of
+// sync=false writes (keys outside the measured range), a flush that waits,
+// and no flush or compaction left running, so that the measured writes find
+// recycled WALs and an idle background. Returns false (and says why) if the
+// WAL in use afterwards is not a recycled one: the run would then measure
+// appends while claiming overwrites.
+bool WarmWals(rocksdb::DB* d, const std::string& path) {
+  if (FLAGS_recycle_wals <= 0) return true;
+  rocksdb::WriteOptions wo;
+  std::mt19937_64 rng(99);
+  uint64_t bytes = 0, i = 0;
+  const uint64_t want = (FLAGS_recycle_wals + 2) * kRecycleMemtable;
+  while (bytes < want) {
+    std::string k = MakeKey((1ull << 40) + i++), v = RandomValue(&rng);
+    rocksdb::Status s = d->Put(wo, k, v);
+    if (!s.ok()) {
+      fprintf(stderr, "warm-up: Put: %s\n", s.ToString().c_str());
+      return false;
+    }
+    bytes += k.size() + v.size();
+  }
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  rocksdb::Status s = d->Flush(fo);
+  if (!s.ok()) {
+    fprintf(stderr, "warm-up: Flush: %s\n", s.ToString().c_str());
+    return false;
+  }
+  for (int t = 0; t < 600; t++) {
+    uint64_t flushes = 0, compactions = 0;
+    d->GetIntProperty("rocksdb.num-running-flushes", &flushes);
+    d->GetIntProperty("rocksdb.num-running-compactions", &compactions);
+    if (flushes == 0 && compactions == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!CurrentWalRecycled(path)) {
+    fprintf(stderr,
+            "warm-up: %s: the WAL in use is not a recycled one after %lu "
+            "sync=false writes and a flush (LOG)\n",
+            path.c_str(), static_cast<unsigned long>(i));
+    return false;
+  }
+  return true;
+}
+
 // Stock fillsync: one thread, Put with sync=true, each waiting for its WAL
 // sync. `fs_env` null means RocksDB's default (posix) FileSystem.
 bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
@@ -165,6 +249,7 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
   if (wt_uri.empty()) {
     rocksdb::Options o;
     o.create_if_missing = true;
+    Tune(&o);
     rocksdb::DB* raw = nullptr;
     s = rocksdb::DB::Open(o, path, &raw);
     db.reset(raw);
@@ -173,6 +258,7 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
     o.path = path;
     o.fs_uri = wt_uri;
     o.db_options.create_if_missing = true;
+    Tune(&o.db_options);
     s = kv::KvDb::Open(o, &kvdb);
   }
   if (!s.ok()) {
@@ -181,6 +267,7 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
     return false;
   }
   rocksdb::DB* d = db ? db.get() : kvdb->db();
+  if (!WarmWals(d, path)) return false;
   rocksdb::WriteOptions wo;
   wo.sync = true;
   std::mt19937_64 rng(7);
@@ -214,6 +301,7 @@ bool FillAsync(const std::string& path, int threads, std::string* info,
   o.mode = FLAGS_mode;
   o.fs_uri = FLAGS_fs_uri;
   o.db_options.create_if_missing = true;
+  Tune(&o.db_options);
   std::unique_ptr<kv::KvDb> db;
   rocksdb::Status s = kv::KvDb::Open(o, &db);
   if (!s.ok()) {
@@ -221,6 +309,7 @@ bool FillAsync(const std::string& path, int threads, std::string* info,
             s.ToString().c_str());
     return false;
   }
+  if (!WarmWals(db->db(), path)) return false;
   struct Writer {
     std::mutex mu;
     std::condition_variable cv;
@@ -311,7 +400,7 @@ int Main() {
   if (threads.empty() || FLAGS_num < 1 || FLAGS_inflight < 1 ||
       FLAGS_value_size < 0 || FLAGS_value_size > (1 << 20) ||
       FLAGS_key_size < 8 || FLAGS_key_size > 32 || FLAGS_baseline_num < 1 ||
-      FLAGS_qd1_count < 0) {
+      FLAGS_qd1_count < 0 || FLAGS_recycle_wals < 0) {
     fprintf(stderr,
             "fillasync: bad flags (--threads is a list of 1..1024, --num, "
             "--inflight, --baseline_num >= 1, --key_size 8..32, --value_size "
@@ -327,9 +416,11 @@ int Main() {
             ec.message().c_str());
     return 2;
   }
-  printf("fillasync: db=%s num=%ld inflight=%d value_size=%d key_size=%d\n",
-         FLAGS_db.c_str(), static_cast<long>(FLAGS_num), FLAGS_inflight,
-         FLAGS_value_size, FLAGS_key_size);
+  printf(
+      "fillasync: db=%s num=%ld inflight=%d value_size=%d key_size=%d "
+      "recycle_wals=%d\n",
+      FLAGS_db.c_str(), static_cast<long>(FLAGS_num), FLAGS_inflight,
+      FLAGS_value_size, FLAGS_key_size, FLAGS_recycle_wals);
   bool all_ok = true;
   Result qd1;
   auto run_qd1 = [&](const char* when) {
