@@ -10,14 +10,13 @@
 #
 # Prints each binary's `rocksdb:` line; exits 1 if any failed, 77 if the
 # mode is not available (unpatched kernel: the runner's probe says so).
-set -uo pipefail
-export PATH=/usr/sbin:/sbin:$PATH
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:?usage: vm-writethrough.sh BUILD BIN...}
+# The VM scripts' helpers (mkxfs, fail); it takes BUILD from $1 as $B.
+. "$here/../vm/lib.sh"
+build=$B
 shift
 [ $# -gt 0 ] || { echo "usage: vm-writethrough.sh BUILD BIN..."; exit 2; }
-mkfs.xfs -q -f "$WT_DISK0" >/dev/null || { echo "FAIL: mkfs.xfs $WT_DISK0"; exit 1; }
-mkdir -p /tmp/xfs && mount -t xfs "$WT_DISK0" /tmp/xfs || { echo "FAIL: mount $WT_DISK0"; exit 1; }
+mkxfs "$WT_DISK0" /tmp/xfs
 echo "WTROCKS_SCRATCH_XFS=/tmp/xfs" >/tmp/scratch.env
 export WTROCKS_SCRATCH_ENV=/tmp/scratch.env WTROCKS_BUILD_DIR=$build
 export WTROCKS_ROCKSDB_LOGS=/tmp/rocksdb-logs
@@ -37,6 +36,6 @@ for bin in "$@"; do
   esac
 done
 umount /tmp/xfs
-[ ${#failed[@]} = 0 ] || { echo "FAIL: through wtrocks://mode=writethrough: ${failed[*]}"; exit 1; }
-[ "$skipped" -lt $# ] || { echo "[  SKIPPED ] writethrough not available in this guest"; exit 77; }
+[ ${#failed[@]} = 0 ] || fail "through wtrocks://mode=writethrough: ${failed[*]}"
+[ "$skipped" -lt $# ] || skip "writethrough not available in this guest"
 echo "rocksdb (VM, writethrough): $# binaries, $skipped skipped, none failed"
