@@ -8,6 +8,8 @@
 // tests ask this header instead of testing ROCKSDB_MAJOR themselves.
 #pragma once
 
+#include <iterator>
+
 #include "rocksdb/options.h"
 #include "rocksdb/version.h"
 
@@ -36,6 +38,36 @@ constexpr bool RecyclesWal(rocksdb::WALRecoveryMode mode) {
   return mode == rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords ||
          (kRecyclesWalWithPointInTime &&
           mode == rocksdb::WALRecoveryMode::kPointInTimeRecovery);
+}
+
+// Turns on RocksDB's WAL recycling (`recycle_log_file_num = n`) and, where
+// this release would silently drop it in `o->wal_recovery_mode`, switches to
+// the recovery mode that keeps it: kPointInTimeRecovery on 9.1+,
+// kSkipAnyCorruptedRecords on 7.8. Returns the recovery mode now set. The
+// one helper for everything here that asks for overwrites instead of
+// appends (wtkv --recycle-wals, fillasync, the durability workload).
+inline rocksdb::WALRecoveryMode EnableWalRecycling(rocksdb::DBOptions* o,
+                                                   size_t n) {
+  o->recycle_log_file_num = n;
+  if (n > 0 && !RecyclesWal(o->wal_recovery_mode)) {
+    o->wal_recovery_mode =
+        kRecyclesWalWithPointInTime
+            ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+            : rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+  }
+  return o->wal_recovery_mode;
+}
+
+// wal_recovery_mode names in enum order (snake case, as wtkv's INFO and the
+// durability workload's flags spell them).
+inline constexpr const char* kWalRecoveryModeNames[] = {
+    "tolerate_corrupted_tail_records", "absolute_consistency",
+    "point_in_time_recovery", "skip_any_corrupted_records"};
+
+inline const char* WalRecoveryModeName(rocksdb::WALRecoveryMode m) {
+  auto i = static_cast<size_t>(m);
+  return i < std::size(kWalRecoveryModeNames) ? kWalRecoveryModeNames[i]
+                                              : "unknown";
 }
 
 // Neither release tells a FileSystem what a new writable file is for:

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/kv/kv_db.h"
+#include "engine/rocksdb_compat.h"
 #include "rocksdb/db.h"
 
 DEFINE_string(db, "",
@@ -51,8 +52,9 @@ DEFINE_int64(qd1_count, 3000,
 DEFINE_bool(keep, false, "keep the databases and files afterwards");
 DEFINE_int32(recycle_wals, 0,
              "N > 0: every database (stock and wtrocks) runs with "
-             "recycle_log_file_num=N, 4 MiB memtables and the recovery mode "
-             "RocksDB 7.8 requires for recycling, and first writes N+2 "
+             "recycle_log_file_num=N, 4 MiB memtables and a recovery mode "
+             "that keeps recycling (skip_any_corrupted_records on RocksDB "
+             "7.8, point-in-time on 9.x), and first writes N+2 "
              "memtables of sync=false data and flushes, so the measured "
              "writes go to a recycled WAL (overwrites, as in a database that "
              "has been running for a while)");
@@ -163,16 +165,14 @@ bool DeviceQd1(const std::string& path, int64_t count, Result* r) {
   return ok;
 }
 
-// --recycle_wals: the options a user picks to make WAL writes overwrites.
-// RocksDB 7.8 silently drops recycle_log_file_num unless the recovery mode
-// is kSkipAnyCorruptedRecords (rocksdb-facts.md); small memtables make the
-// WALs roll, which is when recycling starts.
+// --recycle_wals: the options a user picks to make WAL writes overwrites
+// (with the recovery mode this RocksDB release needs to keep them); small
+// memtables make the WALs roll, which is when recycling starts.
 constexpr uint64_t kRecycleMemtable = 4u << 20;
 
 void Tune(rocksdb::Options* o) {
   if (FLAGS_recycle_wals <= 0) return;
-  o->recycle_log_file_num = FLAGS_recycle_wals;
-  o->wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+  wtrocks::engine::compat::EnableWalRecycling(o, FLAGS_recycle_wals);
   o->write_buffer_size = kRecycleMemtable;
 }
 

@@ -13,6 +13,32 @@ rocksdb::Status Closed() {
   return rocksdb::Status::Aborted("wtkv: the database is closed");
 }
 
+// RocksDB's log reader (7.8.3, and upstream since) never gets past a stale
+// record of a recycled WAL in kSkipAnyCorruptedRecords: it reports the
+// record as old without consuming it and reads it again, forever. After a
+// crash the WAL in use is a recycled one with stale records after its last
+// live one, so such an open would hang; and 7.8 recycles WALs in no other
+// mode. Point-in-time recovery takes a stale record as the file's end, so
+// recover that way first: the recovered data is flushed to L0 and the old
+// WALs deleted, and the real open finds no stale record left.
+rocksdb::Status RecoverRecycledWalsFirst(const rocksdb::Options& o,
+                                         const std::string& path) {
+  if (o.recycle_log_file_num == 0 ||
+      o.wal_recovery_mode !=
+          rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords) {
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Options r = o;
+  r.recycle_log_file_num = 0;
+  r.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  r.avoid_flush_during_recovery = false;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(r, path, &raw);
+  if (!s.ok()) return s;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  return db->Close();
+}
+
 }  // namespace
 
 // Holds the gate open for one call; Close waits for every holder to leave.
@@ -51,6 +77,8 @@ rocksdb::Status KvDb::Open(const KvOptions& options,
   kv->env_ = rocksdb::NewCompositeEnv(kv->fs_);
   rocksdb::Options o = options.db_options;
   o.env = kv->env_.get();
+  s = RecoverRecycledWalsFirst(o, options.path);
+  if (!s.ok()) return s;
   rocksdb::DB* raw = nullptr;
   s = rocksdb::DB::Open(o, options.path, &raw);
   if (!s.ok()) return s;

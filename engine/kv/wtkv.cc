@@ -20,6 +20,7 @@
 #include "engine/kv/ack_log.h"
 #include "engine/kv/kv_db.h"
 #include "engine/kv/server/server.h"
+#include "engine/rocksdb_compat.h"
 #include "wal/mode.h"
 
 namespace wtrocks::kv {
@@ -34,7 +35,8 @@ enum Exit {
 };
 
 const char* Usage() {
-  return "usage: wtkv --db DIR [--mode MODE | --uri wtrocks://...] COMMAND "
+  return "usage: wtkv --db DIR [--mode MODE | --uri wtrocks://...]\n"
+         "            [--recycle-wals N] [--write-buffer-size BYTES] COMMAND "
          "[ARGS]\n"
          "commands:\n"
          "  put KEY VALUE     write; returns once it is durable\n"
@@ -65,6 +67,13 @@ const char* Usage() {
          "                    replies, close the database (and remove the\n"
          "                    Unix socket file)\n"
          "MODE: auto (default), writethrough, dsync, fsync\n"
+         "--recycle-wals N: RocksDB reuses up to N old WAL files, so a WAL\n"
+         "  write overwrites blocks already on disk instead of appending\n"
+         "  (what makes writethrough fast); sets the recovery mode that\n"
+         "  keeps recycling (skip_any_corrupted_records on RocksDB 7.8)\n"
+         "--write-buffer-size BYTES: RocksDB memtable size (default 64 "
+         "MiB);\n"
+         "  WALs roll, and recycling starts, once a memtable fills\n"
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
          "      4 the operation failed\n";
@@ -86,6 +95,8 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"db", ""},
       {"mode", ""},
       {"uri", ""},
+      {"recycle-wals", ""},
+      {"write-buffer-size", ""},
       {"prefix", "scan"},
       {"limit", "scan"},
       {"count", "load"},
@@ -305,12 +316,21 @@ int Serve(KvDb* db, const Args& a, const std::string& wal_mode) {
     where += (where.empty() ? "unix:" : " and unix:") + so.unix_path + " (" +
              perm + ")";
   }
-  fprintf(stderr, "wtkv serve: listening on %s, database %s, %s\n",
+  // What RocksDB kept: it drops recycling silently in some recovery modes.
+  const rocksdb::DBOptions dbo = db->db()->GetDBOptions();
+  std::string wals = "fresh WAL files (appends)";
+  if (dbo.recycle_log_file_num > 0) {
+    wals = "recycled WAL files (up to " +
+           std::to_string(dbo.recycle_log_file_num) + ", wal_recovery_mode " +
+           engine::compat::WalRecoveryModeName(dbo.wal_recovery_mode) + ")";
+  }
+  fprintf(stderr, "wtkv serve: listening on %s, database %s, %s, %s\n",
           where.c_str(), a.flags.at("db").c_str(),
           so.reply_before_durable
               ? "durability=async: replies are sent BEFORE writes are "
                 "durable (a crash loses acknowledged writes)"
-              : "durability=durable: a write is answered once it is durable");
+              : "durability=durable: a write is answered once it is durable",
+          wals.c_str());
   s = srv.Run();
   if (!s.ok()) return Failed("serve", s);
   return kOk;
@@ -363,6 +383,16 @@ int Main(int argc, char** argv) {
     rocksdb::Status bad = engine::ParseUri(o.fs_uri, &config);
     if (!bad.ok()) return UsageError(bad.ToString());
   }
+  uint64_t recycle = 0, write_buffer = 0;
+  int rc = kOk;
+  if (!ParseCount(a, "recycle-wals", 0, 0, &recycle, &rc) ||
+      !ParseCount(a, "write-buffer-size", o.db_options.write_buffer_size,
+                  64 << 10, &write_buffer, &rc)) {
+    return rc;
+  }
+  if (recycle > 1000) return UsageError("--recycle-wals must be <= 1000");
+  o.db_options.write_buffer_size = write_buffer;
+  if (recycle > 0) engine::compat::EnableWalRecycling(&o.db_options, recycle);
   // Only writers create a database: a typo in --db for get/scan should say
   // so, not answer from a fresh empty database.
   o.db_options.create_if_missing =
@@ -389,7 +419,6 @@ int Main(int argc, char** argv) {
     return kOpenFailed;
   }
 
-  int rc = kOk;
   const auto& p = a.positional;
   if (cmd == "put") {
     s = db->Put(p[1], p[2]);

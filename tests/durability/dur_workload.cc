@@ -66,6 +66,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/rocksdb_compat.h"
 #include "engine/wtrocks_fs.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -115,6 +116,10 @@ struct Flags {
   std::string recovery_modes;
   bool reference = false;  // verify: also open with the default FileSystem
   uint64_t write_buffer = 256 << 10;
+  // run: RocksDB's recycle_log_file_num (0: off), with the recovery mode
+  // that keeps it (engine::compat::EnableWalRecycling); verify: accepted,
+  // recovers in point-in-time mode.
+  uint64_t recycle_wals = 0;
   std::string info_log_dir;  // RocksDB's info LOG elsewhere (db_log_dir)
   std::string dm_mark;       // run: dm-log-writes device to mark per ack
   // run: write through a running `wtkv serve` at unix:PATH or
@@ -130,6 +135,7 @@ struct Flags {
       "  [--mode=default|fsync|dsync|direct|writethrough|auto]\n"
       "  [--uri=wtrocks://...] [--writers=N] [--seed=S] [--seconds=T]\n"
       "  [--ops=N] [--async] [--write_buffer=BYTES] [--info_log_dir=DIR]\n"
+      "  [--recycle_wals=N]  (run: recycle_log_file_num)\n"
       "  [--dm_mark=DMNAME]  (run: mark a dm-log-writes log per ack)\n"
       "  [--unsafe_nosync]  (run: sync=false; negative control only)\n"
       "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
@@ -230,6 +236,9 @@ Flags ParseFlags(int argc, char** argv) {
       f.ack_lines = num();
     } else if (k == "--write_buffer") {
       f.write_buffer = num();
+    } else if (k == "--recycle_wals") {
+      f.recycle_wals = num();
+      if (f.recycle_wals > 64) Usage("bad --recycle_wals");
     } else if (k == "--info_log_dir") {
       f.info_log_dir = v;
     } else if (k == "--inflight") {
@@ -393,6 +402,13 @@ rocksdb::Options DbOptions(const Flags& f, rocksdb::Env* env) {
   // WritableFileWriter::AssertFalseAndGetStatusForPrevError). The LOG holds
   // no data, so the ENOSPC scenario keeps it on another filesystem.
   o.db_log_dir = f.info_log_dir;
+  // verify recovers in the default point-in-time mode, as KvDb does first:
+  // in kSkipAnyCorruptedRecords (what 7.8 needs to recycle) RocksDB's log
+  // reader loops forever on a crashed recycled WAL's stale records
+  // (engine/kv/kv_db.cc, RecoverRecycledWalsFirst).
+  if (f.recycle_wals > 0 && f.cmd == "run") {
+    wtrocks::engine::compat::EnableWalRecycling(&o, f.recycle_wals);
+  }
   return o;
 }
 
@@ -860,9 +876,7 @@ struct WriterSeen {
 };
 
 // The wal_recovery_mode names --wal_recovery_mode takes, in enum order.
-const char* const kRecoveryNames[] = {
-    "tolerate_corrupted_tail_records", "absolute_consistency",
-    "point_in_time_recovery", "skip_any_corrupted_records"};
+constexpr auto& kRecoveryNames = wtrocks::engine::compat::kWalRecoveryModeNames;
 
 // Checks the DB in `dir` opened through `fs`, in recovery mode `rm` (or the
 // options' default when null). Returns 0, 1 (damage found) or 2 (could not

@@ -1,6 +1,7 @@
 #!/bin/bash
 # powercut-guest.sh BUILD_DIR MODE POINTS SECONDS SEED
-#                   [control|async|server|server-control|torntail|torntail-all]
+#                   [control|async|server|server-control|torntail|torntail-all
+#                    |recycled|server-recycled]
 #
 # Runs INSIDE the VM (started by powercut.sh through kernel-patches/vm-run.sh
 # with two disks: $WT_DISK0 data, $WT_DISK1 log). Power-cut scenario:
@@ -27,6 +28,12 @@
 # ack (and its mark) per +OK received; then SIGKILL, and the same replay.
 # `server-control` is its negative control: `--durability=async` replies
 # before the write is durable, so some replayed point must lose an ack.
+# `recycled` and `server-recycled` are the plain and the server scenario
+# with RocksDB's recycled WALs (recycle_log_file_num=2, 64 KiB memtables so
+# that WALs roll within seconds): WAL writes then overwrite old WAL blocks,
+# the fast path of writethrough (FUA, no log force). They fail unless the
+# DB's LOG shows a reused WAL, so they never pass on appends alone. The
+# check recovers in point-in-time mode, as KvDb does (engine/kv/kv_db.cc).
 # `torntail` is the power cut in the middle of a WAL write: POINTS
 # FLUSH/FUA entries among the acks (not after the last), and at each the
 # first later logged write into a WAL file's extents is torn (wt_logwrites
@@ -44,7 +51,7 @@ set -uo pipefail
 export PATH=/usr/sbin:/sbin:$PATH
 B=${1:?build dir} mode=${2:?mode} npoints=${3:?points} secs=${4:?seconds} seed=${5:?seed}
 variant=${6:-} control=""
-extra=() vextra=() scenario=powercut serve=()
+extra=() vextra=() scenario=powercut serve=() recycle=0
 case $variant in
 "") ;;
 control) control=control extra=(--unsafe_nosync) scenario=powercut-control ;;
@@ -53,9 +60,16 @@ server) serve=(--durability=durable) vextra=(--inflight=8) scenario=powercut-ser
 server-control)
   control=control serve=(--durability=async) vextra=(--inflight=8)
   scenario=powercut-server-control ;;
+recycled)
+  recycle=1 extra=(--recycle_wals=2 --write_buffer=65536)
+  vextra=(--write_buffer=65536) scenario=powercut-recycled ;;
+server-recycled)
+  recycle=1 serve=(--durability=durable --recycle-wals 2 --write-buffer-size 65536)
+  vextra=(--inflight=8 --write_buffer=65536)
+  scenario=powercut-server-recycled ;;
 torntail | torntail-all)
   scenario=torntail vextra=(--wal_recovery_mode=all --reference) ;;
-*) echo "FAIL: unknown variant '$variant' (control, async, server, server-control, torntail or torntail-all)"; exit 1 ;;
+*) echo "FAIL: unknown variant '$variant' (control, async, server, server-control, torntail, torntail-all, recycled or server-recycled)"; exit 1 ;;
 esac
 W=$B/dur_workload LW=$B/wt_logwrites
 data=${WT_DISK0:?no data disk} log=${WT_DISK1:?no log disk}
@@ -109,6 +123,13 @@ else
   WTROCKS_STATS=stderr "$W" run --db=/tmp/mnt/db --acklog=/tmp/acks --mode="$mode" --writers=4 \
     --seed="$seed" --seconds="$secs" --dm_mark=lw --info_log_dir=/tmp/log "${extra[@]}" ||
     fail "workload (mode $mode seed $seed) exited $?"
+fi
+if [ "$recycle" = 1 ]; then
+  # RocksDB logs "reusing log N from recycle list" when a new WAL takes an
+  # old file (the server's LOG is in the DB, the workload's in /tmp/log).
+  reused=$(cat /tmp/mnt/db/LOG /tmp/log/*LOG 2>/dev/null | grep -c 'reusing log ')
+  [ "$reused" -gt 0 ] || fail "no WAL was recycled (mode $mode seed $seed): the run wrote appends only"
+  phase "WAL files reused: $reused"
 fi
 umount /tmp/mnt || fail "umount"
 dmsetup remove lw || fail "dmsetup remove"

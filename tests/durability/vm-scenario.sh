@@ -2,7 +2,7 @@
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
 #                [--seed S] [--kernel BZIMAGE] [--timeout S]
 #                [--control | --async | --server | --server-control |
-#                 --torntail | --torntail-all]
+#                 --torntail | --torntail-all | --recycled | --server-recycled]
 #
 # Host side of the VM scenarios: boots our kernel with
 # kernel-patches/vm-run.sh and runs the scenario's guest script in it
@@ -37,6 +37,8 @@ while [ $# -gt 0 ]; do
   --server-control) control=server-control ;;  # ... replying before durable
   --torntail) control=torntail ;;  # torn WAL write x every wal_recovery_mode
   --torntail-all) control=torntail-all ;;  # ... all four tears per point
+  --recycled) control=recycled ;;  # powercut with RocksDB's recycled WALs
+  --server-recycled) control=server-recycled ;;  # ... under `wtkv serve`
   *) echo "vm-scenario.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift

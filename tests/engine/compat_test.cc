@@ -49,5 +49,40 @@ TEST(RocksdbCompat, RecycleRuleMatchesRocksdb) {
   }
 }
 
+// EnableWalRecycling picks a mode RocksDB keeps recycling in, from every
+// starting mode, and leaves the other options alone.
+TEST(RocksdbCompat, EnableWalRecyclingKeepsRecycling) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
+  WtrocksEnv env = MakeEnv(engine::EngineConfig());
+  int n = 0;
+  for (auto mode : {rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords,
+                    rocksdb::WALRecoveryMode::kAbsoluteConsistency,
+                    rocksdb::WALRecoveryMode::kPointInTimeRecovery,
+                    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
+    rocksdb::Options o = SmallOptions(env.env.get());
+    o.wal_recovery_mode = mode;
+    const size_t write_buffer = o.write_buffer_size;
+    rocksdb::WALRecoveryMode chosen =
+        engine::compat::EnableWalRecycling(&o, 3);
+    EXPECT_EQ(chosen, o.wal_recovery_mode);
+    EXPECT_EQ(o.write_buffer_size, write_buffer);
+    if (engine::compat::RecyclesWal(mode)) {
+      EXPECT_EQ(chosen, mode);
+    }
+    rocksdb::DB* raw = nullptr;
+    std::string path = dir + "/compat-enable-" + std::to_string(n++);
+    rocksdb::Status s = rocksdb::DB::Open(o, path, &raw);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::unique_ptr<rocksdb::DB> db(raw);
+    EXPECT_EQ(db->GetDBOptions().recycle_log_file_num, 3u)
+        << "from " << engine::compat::WalRecoveryModeName(mode) << " to "
+        << engine::compat::WalRecoveryModeName(chosen);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  EXPECT_STREQ(engine::compat::WalRecoveryModeName(
+                   rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords),
+               "skip_any_corrupted_records");
+}
+
 }  // namespace
 }  // namespace wtrocks::testing

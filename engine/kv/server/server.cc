@@ -19,6 +19,8 @@
 #include <cassert>
 #include <sstream>
 
+#include "engine/rocksdb_compat.h"
+
 namespace wtrocks::kv::server {
 namespace {
 
@@ -629,13 +631,18 @@ std::string Server::Info(const std::string& section) {
     // Engine counters from its stats line ("wtrocks-stats k=v ...").
     // wal_dir_syncs: the engine makes each new WAL's directory entry durable
     // once (engine/README.md).
-    std::string fsync_calls = "0", fsync_avoided = "0", dir_syncs = "0";
+    std::string fsync_calls = "0", fsync_avoided = "0", dir_syncs = "0",
+                recycled = "0";
     std::istringstream line(db_->fs()->StatsLine());
     for (std::string kv; line >> kv;) {
       if (kv.rfind("fsync_calls=", 0) == 0) fsync_calls = kv.substr(12);
       if (kv.rfind("fsync_avoided=", 0) == 0) fsync_avoided = kv.substr(14);
       if (kv.rfind("wal_dir_syncs=", 0) == 0) dir_syncs = kv.substr(14);
+      if (kv.rfind("wal_reused=", 0) == 0) recycled = kv.substr(11);
     }
+    // What RocksDB kept after sanitizing (it drops recycling silently in
+    // some recovery modes), not what was asked for.
+    const rocksdb::DBOptions dbo = db_->db()->GetDBOptions();
     o << "# Persistence\r\n"
       << "durability:"
       << (options_.reply_before_durable
@@ -646,6 +653,10 @@ std::string Server::Info(const std::string& section) {
       << "durable_commits:" << q.delivered_ok << "\r\n"
       << "failed_commits:" << q.delivered_failed << "\r\n"
       << "commits_in_flight:" << q.in_flight << "\r\n"
+      << "wal_recycle_log_file_num:" << dbo.recycle_log_file_num << "\r\n"
+      << "wal_recovery_mode:"
+      << engine::compat::WalRecoveryModeName(dbo.wal_recovery_mode) << "\r\n"
+      << "wal_files_recycled:" << recycled << "\r\n"
       << "wal_dir_syncs:" << dir_syncs << "\r\n"
       << "fsync_calls:" << fsync_calls << "\r\n"
       << "fsync_calls_avoided:" << fsync_avoided << "\r\n"
