@@ -36,10 +36,12 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "main-job: needs root for the XFS loop filesystem (or run db_bench_ext/compare --dir DIR yourself)" >&2; exit 2; }
 
 # fillsync and fillrandom --sync=1 are where the WAL's durability cost shows;
-# fillrandom --sync=0 checks that the SST path is no slower.
+# fillrandom --sync=0 checks that the SST path is no slower;
+# fillsync_recycled_t1 is fillsync once WALs are recycled (overwrites), for
+# stock (tuned) and wtrocks alike, by build/fillasync.
 # shellcheck disable=SC2086
 "$here/compare" "${rocksdb[@]}" --build "$build" --out "$out" \
-  --workloads fillsync_t1,fillsync_t4,fillrandom_sync_t1,fillrandom_nosync \
+  --workloads fillsync_t1,fillsync_t4,fillrandom_sync_t1,fillrandom_nosync,fillsync_recycled_t1 \
   --modes default,tuned,auto --repeats 3 --seconds 5 \
   --title "make bench: host best mode (auto) vs default and tuned stock" \
   ${WTROCKS_BENCH_ARGS:-}

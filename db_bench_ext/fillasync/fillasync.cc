@@ -45,7 +45,16 @@ DEFINE_int32(key_size, 16, "key bytes (decimal, zero padded)");
 DEFINE_bool(baseline, true,
             "also run fillsync (sync=true Put per write, 1 thread) on "
             "RocksDB's default FileSystem, plus the same through wtrocks");
-DEFINE_int64(baseline_num, 10000, "writes of each fillsync baseline");
+DEFINE_int64(baseline_num, 10000,
+             "writes per thread of each fillsync baseline");
+DEFINE_string(baseline_fs, "both",
+              "which fillsync rows run: both, stock (RocksDB's FileSystem) "
+              "or wtrocks (--mode/--fs_uri)");
+DEFINE_int32(baseline_threads, 1, "writer threads of the fillsync rows");
+DEFINE_double(baseline_seconds, 0,
+              "> 0: each fillsync row stops after this long (or "
+              "--baseline_num writes per thread, whichever comes first)");
+DEFINE_bool(fillasync, true, "run the fillasync rows (--threads)");
 DEFINE_int64(qd1_count, 3000,
              "device QD1 durable writes (O_DIRECT|O_DSYNC "
              "4 KiB overwrites) before and after; 0 skips");
@@ -268,23 +277,49 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
   }
   rocksdb::DB* d = db ? db.get() : kvdb->db();
   if (!WarmWals(d, path)) return false;
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  std::mt19937_64 rng(7);
-  r->lat.us.reserve(FLAGS_baseline_num);
-  auto start = Clock::now();
-  for (int64_t i = 0; i < FLAGS_baseline_num; i++) {
-    std::string k = MakeKey(i), v = RandomValue(&rng);
-    auto t0 = Clock::now();
-    s = d->Put(wo, k, v);
-    if (!s.ok()) {
-      fprintf(stderr, "fillsync: Put: %s\n", s.ToString().c_str());
-      return false;
-    }
-    r->lat.us.push_back(Micros(Clock::now() - t0));
+  const int threads = FLAGS_baseline_threads;
+  std::vector<std::vector<double>> lat(threads);
+  std::vector<uint64_t> done(threads, 0);
+  std::atomic<bool> failed{false};
+  const auto start = Clock::now();
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(FLAGS_baseline_seconds));
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; t++) {
+    ts.emplace_back([&, t] {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      std::mt19937_64 rng(7 + t);
+      lat[t].reserve(std::min<int64_t>(FLAGS_baseline_num, 1 << 20));
+      for (int64_t i = 0; i < FLAGS_baseline_num && !failed.load(); i++) {
+        std::string k = MakeKey(static_cast<uint64_t>(t) * FLAGS_baseline_num +
+                                i),
+                    v = RandomValue(&rng);
+        auto t0 = Clock::now();
+        rocksdb::Status st = d->Put(wo, k, v);
+        auto t1 = Clock::now();
+        if (!st.ok()) {
+          if (!failed.exchange(true)) {
+            fprintf(stderr, "fillsync: Put: %s\n", st.ToString().c_str());
+          }
+          return;
+        }
+        lat[t].push_back(Micros(t1 - t0));
+        done[t]++;
+        if (FLAGS_baseline_seconds > 0 && t1 >= deadline) break;
+      }
+    });
   }
+  for (auto& t : ts) t.join();
+  if (failed.load()) return false;
   r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r->ops = FLAGS_baseline_num;
+  r->threads = threads;
+  r->ops = 0;
+  for (int t = 0; t < threads; t++) {
+    r->ops += done[t];
+    r->lat.us.insert(r->lat.us.end(), lat[t].begin(), lat[t].end());
+  }
   s = db ? db->Close() : kvdb->Close();
   r->ok = s.ok();
   if (!s.ok()) fprintf(stderr, "fillsync: close: %s\n", s.ToString().c_str());
@@ -400,11 +435,16 @@ int Main() {
   if (threads.empty() || FLAGS_num < 1 || FLAGS_inflight < 1 ||
       FLAGS_value_size < 0 || FLAGS_value_size > (1 << 20) ||
       FLAGS_key_size < 8 || FLAGS_key_size > 32 || FLAGS_baseline_num < 1 ||
-      FLAGS_qd1_count < 0 || FLAGS_recycle_wals < 0) {
+      FLAGS_qd1_count < 0 || FLAGS_recycle_wals < 0 ||
+      FLAGS_baseline_threads < 1 || FLAGS_baseline_threads > 1024 ||
+      FLAGS_baseline_seconds < 0 ||
+      (FLAGS_baseline_fs != "both" && FLAGS_baseline_fs != "stock" &&
+       FLAGS_baseline_fs != "wtrocks")) {
     fprintf(stderr,
             "fillasync: bad flags (--threads is a list of 1..1024, --num, "
             "--inflight, --baseline_num >= 1, --key_size 8..32, --value_size "
-            "<= 1 MiB)\n");
+            "<= 1 MiB, --baseline_threads 1..1024, --baseline_fs both, "
+            "stock or wtrocks)\n");
     return 2;
   }
   std::error_code ec;
@@ -437,23 +477,30 @@ int Main() {
   run_qd1("before");
 
   Result base;
-  if (FLAGS_baseline) {
+  const std::string fillsync_threads =
+      std::to_string(FLAGS_baseline_threads) +
+      (FLAGS_baseline_threads == 1 ? " thread" : " threads");
+  if (FLAGS_baseline && FLAGS_baseline_fs != "wtrocks") {
     if (FillSync(root + "/fillsync", "", &base)) {
-      PrintLine("fillsync", base, "stock RocksDB posix, sync=true, 1 thread");
+      PrintLine("fillsync", base,
+                "stock RocksDB posix, sync=true, " + fillsync_threads);
     } else {
       all_ok = false;
     }
+  }
+  if (FLAGS_baseline && FLAGS_baseline_fs != "stock") {
     Result wt;
     std::string uri =
         FLAGS_fs_uri.empty() ? "wtrocks://mode=" + FLAGS_mode : FLAGS_fs_uri;
     if (FillSync(root + "/fillsync-wt", uri, &wt)) {
-      PrintLine("fillsync_wt", wt, uri + ", sync=true, 1 thread");
+      PrintLine("fillsync_wt", wt, uri + ", sync=true, " + fillsync_threads);
     } else {
       all_ok = false;
     }
   }
 
   Result one;
+  if (!FLAGS_fillasync) threads.clear();
   for (int t : threads) {
     Result r;
     std::string info;
@@ -474,7 +521,7 @@ int Main() {
     printf("device_qd1   : combined %zu writes, %s\n", qd1.lat.us.size(),
            qd1.lat.Summary().c_str());
   }
-  if (FLAGS_baseline && base.ok && one.ok) {
+  if (FLAGS_baseline && base.ok && one.ok && FLAGS_baseline_threads == 1) {
     double ratio = one.OpsPerSec() / base.OpsPerSec();
     printf(
         "summary      : fillasync(1 thread) / fillsync(1 thread) = %.1fx "

@@ -95,3 +95,41 @@ run_db_bench() {
   rm -f "$out"
   [ "$MODE" != tuned ] || check_tuned "$DB"
 }
+
+# run_fillsync_recycled THREADS: fillsync (sync=true Puts) into recycled
+# WALs, by build/fillasync (db_bench_ext/fillasync/): db_bench cannot warm
+# up with sync=false and measure with sync=true in one process, and RocksDB
+# only recycles WALs that rolled in the same process. fillasync writes
+# recycle_wals+2 memtables (4 MiB each) of sync=false data, flushes, fails
+# unless the WAL in use is a recycled one, then measures for SECONDS.
+#   default  stock RocksDB, default options (fresh WALs: appends)
+#   tuned    stock RocksDB, recycle_log_file_num=N (the same warm-up)
+#   MODE     wtrocks MODE, recycle_log_file_num=N (the same warm-up)
+# N: compare's tuned options file's (WTROCKS_BENCH_TUNED_OPTIONS), else 2.
+run_fillsync_recycled() {
+  local threads=$1 tool=$WT_BUILD/fillasync out rc fs=wtrocks recycle
+  local report=fillsync_wt how=(--mode="$MODE")
+  # As many recycled WALs as compare's tuned options ask for (2 alone).
+  recycle=$(sed -n 's/^[[:space:]]*recycle_log_file_num=//p' "${WTROCKS_BENCH_TUNED_OPTIONS:-/dev/null}" 2>/dev/null)
+  recycle=${recycle:-2}
+  if [ ! -x "$tool" ]; then
+    echo "scenario $SCENARIO: SKIPPED: $tool not built"
+    exit 77
+  fi
+  case $MODE in
+  default) fs=stock recycle=0 report=fillsync ;;
+  tuned) fs=stock report=fillsync ;;
+  *+*) how=(--fs_uri="wtrocks://mode=${MODE%%+*},$(echo "${MODE#*+}" | tr + ,)") ;;
+  esac
+  mkdir -p "$DB"
+  out=$(mktemp)
+  echo "scenario-report: $report"
+  "$tool" --db="$DB" "${how[@]}" --fillasync=false --qd1_count=0 \
+    --baseline_fs="$fs" --baseline_threads="$threads" \
+    --baseline_seconds="$SECONDS_PER_RUN" --baseline_num=1000000000 \
+    --recycle_wals="$recycle" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || { rm -f "$out"; echo "scenario $SCENARIO: FAILED: fillasync exit $rc"; exit 1; }
+  check_completed "$out" "$report"
+  rm -f "$out"
+}

@@ -47,3 +47,19 @@ case "$version" in
   ;;
 *) echo "ok: RocksDB $version honours recycling with point-in-time recovery (no negative case)" ;;
 esac
+
+# The recycled fillsync scenario (build/fillasync): its tuned row measures
+# stock RocksDB writing into a recycled WAL, or fails (fillasync checks the
+# LOG after its warm-up).
+build=$2
+if [ -x "$build/fillasync" ]; then
+  out=$(WTROCKS_BUILD_DIR=$build "$src/scenarios/0010_fillsync_recycled_t1.sh" tuned "$tmp/db-recycled" 2 2>&1)
+  rc=$?
+  line=$(echo "$out" | grep -E '^fillsync +: .* ops/sec')
+  if [ $rc -ne 0 ] || [ -z "$line" ]; then
+    echo "FAIL: fillsync_recycled_t1 tuned (exit $rc):"; echo "$out" | tail -5; exit 1
+  fi
+  echo "ok: fillsync_recycled_t1 tuned: ${line:0:100}"
+else
+  echo "note: $build/fillasync not built: fillsync_recycled_t1 not checked"
+fi

@@ -62,8 +62,7 @@ TEST(RocksdbCompat, EnableWalRecyclingKeepsRecycling) {
     rocksdb::Options o = SmallOptions(env.env.get());
     o.wal_recovery_mode = mode;
     const size_t write_buffer = o.write_buffer_size;
-    rocksdb::WALRecoveryMode chosen =
-        engine::compat::EnableWalRecycling(&o, 3);
+    rocksdb::WALRecoveryMode chosen = engine::compat::EnableWalRecycling(&o, 3);
     EXPECT_EQ(chosen, o.wal_recovery_mode);
     EXPECT_EQ(o.write_buffer_size, write_buffer);
     if (engine::compat::RecyclesWal(mode)) {

@@ -1,0 +1,5 @@
+#!/bin/bash
+# what: fillsync with recycled WALs after a warm-up, 16 threads; default = stock without recycling
+# durable: yes
+. "$(dirname "$0")/common.sh"
+run_fillsync_recycled 16
