@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm-scenario.sh BUILD_DIR powercut|ioerr MODE [--points N] [--seconds S]
+#                (MODE rotate:A,B: one of them per UTC day, see below)
 #                [--seed S] [--kernel BZIMAGE] [--timeout S]
 #                [--control | --async | --server | --server-control |
 #                 --torntail | --torntail-all | --recycled | --server-recycled]
@@ -43,6 +44,17 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# MODE rotate:A,B,...: one of the modes per UTC day (days since 1970 mod
+# their count), so that make test covers each every few days for the time
+# of one; WTROCKS_DUR_ROTATE=M runs M instead.
+case $mode in
+rotate:*)
+  IFS=, read -ra rmodes <<<"${mode#rotate:}"
+  day=$(( $(date -u +%s) / 86400 ))
+  mode=${WTROCKS_DUR_ROTATE:-${rmodes[day % ${#rmodes[@]}]}}
+  echo "rotation: UTC day $day runs mode $mode of ${rmodes[*]} (WTROCKS_DUR_ROTATE=MODE picks one)"
+  ;;
+esac
 skip() { echo "[  SKIPPED ] $*"; exit 77; }
 [ -r "$kernel" ] || skip "no kernel image at $kernel (kernel-patches/build-kernel.sh builds it; the kernel_build_patched ctest fixture runs it)"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
