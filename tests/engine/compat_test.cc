@@ -24,28 +24,38 @@ TEST(RocksdbCompat, VersionIsOneWeSupport) {
       std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR));
 }
 
+constexpr rocksdb::WALRecoveryMode kAllRecoveryModes[] = {
+    rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords,
+    rocksdb::WALRecoveryMode::kAbsoluteConsistency,
+    rocksdb::WALRecoveryMode::kPointInTimeRecovery,
+    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords};
+
 // RocksDB sanitizes recycle_log_file_num at DB::Open; the sanitized value is
-// what GetDBOptions() reports.
+// what GetDBOptions() reports. Opens a new DB at `path` with `o` and returns
+// it (through *out, so that gtest's ASSERTs can stop the caller).
+void RecycleAfterOpen(const rocksdb::Options& o, const std::string& path,
+                      size_t* out) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(o, path, &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  *out = db->GetDBOptions().recycle_log_file_num;
+  ASSERT_TRUE(db->Close().ok());
+}
+
 TEST(RocksdbCompat, RecycleRuleMatchesRocksdb) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
   WtrocksEnv env = MakeEnv(engine::EngineConfig());
   int n = 0;
-  for (auto mode : {rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords,
-                    rocksdb::WALRecoveryMode::kAbsoluteConsistency,
-                    rocksdb::WALRecoveryMode::kPointInTimeRecovery,
-                    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
+  for (auto mode : kAllRecoveryModes) {
     rocksdb::Options o = SmallOptions(env.env.get());
     o.recycle_log_file_num = 2;
     o.wal_recovery_mode = mode;
-    rocksdb::DB* raw = nullptr;
-    std::string path = dir + "/compat-recycle-" + std::to_string(n++);
-    rocksdb::Status s = rocksdb::DB::Open(o, path, &raw);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    std::unique_ptr<rocksdb::DB> db(raw);
-    EXPECT_EQ(db->GetDBOptions().recycle_log_file_num,
-              engine::compat::RecyclesWal(mode) ? 2u : 0u)
+    size_t kept = 0;
+    ASSERT_NO_FATAL_FAILURE(RecycleAfterOpen(
+        o, dir + "/compat-recycle-" + std::to_string(n++), &kept));
+    EXPECT_EQ(kept, engine::compat::RecyclesWal(mode) ? 2u : 0u)
         << "wal_recovery_mode " << static_cast<int>(mode);
-    ASSERT_TRUE(db->Close().ok());
   }
 }
 
@@ -55,10 +65,7 @@ TEST(RocksdbCompat, EnableWalRecyclingKeepsRecycling) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
   WtrocksEnv env = MakeEnv(engine::EngineConfig());
   int n = 0;
-  for (auto mode : {rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords,
-                    rocksdb::WALRecoveryMode::kAbsoluteConsistency,
-                    rocksdb::WALRecoveryMode::kPointInTimeRecovery,
-                    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords}) {
+  for (auto mode : kAllRecoveryModes) {
     rocksdb::Options o = SmallOptions(env.env.get());
     o.wal_recovery_mode = mode;
     const size_t write_buffer = o.write_buffer_size;
@@ -68,15 +75,12 @@ TEST(RocksdbCompat, EnableWalRecyclingKeepsRecycling) {
     if (engine::compat::RecyclesWal(mode)) {
       EXPECT_EQ(chosen, mode);
     }
-    rocksdb::DB* raw = nullptr;
-    std::string path = dir + "/compat-enable-" + std::to_string(n++);
-    rocksdb::Status s = rocksdb::DB::Open(o, path, &raw);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    std::unique_ptr<rocksdb::DB> db(raw);
-    EXPECT_EQ(db->GetDBOptions().recycle_log_file_num, 3u)
-        << "from " << engine::compat::WalRecoveryModeName(mode) << " to "
-        << engine::compat::WalRecoveryModeName(chosen);
-    ASSERT_TRUE(db->Close().ok());
+    size_t kept = 0;
+    ASSERT_NO_FATAL_FAILURE(RecycleAfterOpen(
+        o, dir + "/compat-enable-" + std::to_string(n++), &kept));
+    EXPECT_EQ(kept, 3u) << "from " << engine::compat::WalRecoveryModeName(mode)
+                        << " to "
+                        << engine::compat::WalRecoveryModeName(chosen);
   }
   EXPECT_STREQ(engine::compat::WalRecoveryModeName(
                    rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords),
