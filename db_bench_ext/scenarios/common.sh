@@ -63,6 +63,12 @@ check_tuned() {
   echo "tuned-check: recycle_log_file_num=$got reused_wals=${reused:-0}"
 }
 
+# mode_uri MODE+key=value[+key=value...]: the wtrocks URI that MODE names
+# (the mode with extra URI items).
+mode_uri() {
+  echo "wtrocks://mode=${1%%+*},$(echo "${1#*+}" | tr + ,)"
+}
+
 # run_db_bench REPORT db_bench-flags...: the stock db_bench through the
 # plugin; REPORT is the benchmark whose result line counts.
 run_db_bench() {
@@ -83,7 +89,7 @@ run_db_bench() {
   # MODE+key=value[+key=value...]: the mode with extra URI items.
   local how=(--wt_mode="$wt_mode")
   case $wt_mode in
-  *+*) how=(--wt_uri="wtrocks://mode=${wt_mode%%+*},$(echo "${wt_mode#*+}" | tr + ,)") ;;
+  *+*) how=(--wt_uri="$(mode_uri "$wt_mode")") ;;
   esac
   echo "scenario-report: $report"
   "$WT_HERE/db_bench_wt" "${how[@]}" --wt_build="$WT_BUILD" \
@@ -119,7 +125,7 @@ run_fillsync_recycled() {
   case $MODE in
   default) fs=stock recycle=0 report=fillsync ;;
   tuned) fs=stock report=fillsync ;;
-  *+*) how=(--fs_uri="wtrocks://mode=${MODE%%+*},$(echo "${MODE#*+}" | tr + ,)") ;;
+  *+*) how=(--fs_uri="$(mode_uri "$MODE")") ;;
   esac
   mkdir -p "$DB"
   out=$(mktemp)
