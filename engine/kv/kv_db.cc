@@ -142,6 +142,12 @@ rocksdb::Status KvDb::Get(const rocksdb::Slice& key, std::string* value) {
   return db_->Get(rocksdb::ReadOptions(), key, value);
 }
 
+rocksdb::ReadOptions ScanReadOptions() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  return ro;
+}
+
 rocksdb::Status KvDb::Scan(
     const rocksdb::Slice& prefix,
     const std::function<bool(const rocksdb::Slice&, const rocksdb::Slice&)>&
@@ -149,7 +155,7 @@ rocksdb::Status KvDb::Scan(
   Gate g(this);
   if (!g.entered()) return Closed();
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions()));
+      db_->NewIterator(ScanReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     if (!fn(it->key(), it->value())) break;

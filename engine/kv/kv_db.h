@@ -49,6 +49,12 @@
 
 namespace wtrocks::kv {
 
+// ReadOptions for an iterator that walks keys in order. Key order must not
+// depend on the options a database was opened with: with a prefix
+// extractor (wtkv's hash memtable), RocksDB's default Seek only finds keys
+// of the sought key's prefix.
+rocksdb::ReadOptions ScanReadOptions();
+
 class KvDb {
  public:
   // Fails with InvalidArgument for options async commits cannot honour

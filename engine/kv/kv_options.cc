@@ -1,7 +1,11 @@
 // Copyright (c) wtrocks authors.
 #include "engine/kv/kv_options.h"
 
+#include <algorithm>
+
 #include "rocksdb/env.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/slice_transform.h"
 
 namespace wtrocks::kv {
 namespace {
@@ -43,6 +47,19 @@ rocksdb::Status ValidateAsyncWriteOptions(const rocksdb::WriteOptions& wo) {
                   "durable, and disableWAL writes none");
   }
   return rocksdb::Status::OK();
+}
+
+void UseHashMemtable(rocksdb::Options* options) {
+  options->prefix_extractor.reset(
+      rocksdb::NewCappedPrefixTransform(kHashMemtablePrefix));
+  // The bucket array is allocated in the memtable's arena and counts
+  // against write_buffer_size: about one bucket per small entry, so that it
+  // stays a few percent of the memtable (4 MiB at RocksDB's default 64 MiB).
+  size_t buckets = std::max<size_t>(options->write_buffer_size / 128, 1024);
+  options->memtable_factory.reset(
+      rocksdb::NewHashSkipListRepFactory(buckets));
+  // Only the skip list memtable takes inserts from several threads at once.
+  options->allow_concurrent_memtable_write = false;
 }
 
 std::string FileSystemUri(const KvOptions& options) {

@@ -5,6 +5,7 @@
 // its WAL record is durable (docs/design-kv.md, "What is rejected").
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "rocksdb/options.h"
@@ -44,6 +45,18 @@ rocksdb::Status ValidateDbOptions(const rocksdb::DBOptions& options);
 // InvalidArgument when `wo` cannot give an async durable commit (disableWAL:
 // there would be no WAL record to wait for).
 rocksdb::Status ValidateAsyncWriteOptions(const rocksdb::WriteOptions& wo);
+
+// Makes the memtable a hash table of small skip lists (RocksDB's
+// HashSkipList rep), hashed on a key's first kHashMemtablePrefix bytes, in
+// place of one skip list over every key. Why: under a point-lookup load
+// (`wtkv serve` with GET/SET) the skip list search was half the server's
+// CPU (docs/results-kv.md, Run S6); a hash bucket holds the versions of
+// one key. The price: an iterator in key order (Scan, SCAN) makes a sorted
+// copy of the whole memtable first, and concurrent memtable inserts are off.
+// Iterators must use ScanReadOptions(); durability is unchanged (the WAL is
+// the same).
+inline constexpr size_t kHashMemtablePrefix = 64;
+void UseHashMemtable(rocksdb::Options* options);
 
 // The `wtrocks://` URI `options` asks for.
 std::string FileSystemUri(const KvOptions& options);

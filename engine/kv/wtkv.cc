@@ -39,8 +39,8 @@ enum Exit {
 
 const char* Usage() {
   return "usage: wtkv --db DIR [--mode MODE | --uri wtrocks://...]\n"
-         "            [--recycle-wals N] [--write-buffer-size BYTES] COMMAND "
-         "[ARGS]\n"
+         "            [--recycle-wals N] [--write-buffer-size BYTES]\n"
+         "            [--memtable skiplist|hash] COMMAND [ARGS]\n"
          "commands:\n"
          "  put KEY VALUE     write; returns once it is durable\n"
          "  get KEY           print the value (exit 1 if absent)\n"
@@ -77,6 +77,10 @@ const char* Usage() {
          "--write-buffer-size BYTES: RocksDB memtable size (default 64 "
          "MiB);\n"
          "  WALs roll, and recycling starts, once a memtable fills\n"
+         "--memtable hash: a hash memtable for point lookups (GET/SET);\n"
+         "  every scan/SCAN first copies the memtable in key order\n"
+         "  (default: skiplist)\n"
+
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
          "      4 the operation failed\n";
@@ -100,6 +104,7 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"uri", ""},
       {"recycle-wals", ""},
       {"write-buffer-size", ""},
+      {"memtable", ""},
       {"prefix", "scan"},
       {"limit", "scan"},
       {"count", "load"},
@@ -394,8 +399,17 @@ int Main(int argc, char** argv) {
     return rc;
   }
   if (recycle > 1000) return UsageError("--recycle-wals must be <= 1000");
+  std::string memtable =
+      a.flags.count("memtable") ? a.flags["memtable"] : "skiplist";
+  if (memtable != "skiplist" && memtable != "hash") {
+    return UsageError("bad --memtable '" + memtable +
+                      "'; valid: skiplist, hash");
+  }
   o.db_options.write_buffer_size = write_buffer;
   if (recycle > 0) engine::compat::EnableWalRecycling(&o.db_options, recycle);
+  if (memtable == "hash") UseHashMemtable(&o.db_options);
+  // No row cache: RocksDB's ignores range deletes (FLUSHALL) and 9.2+
+  // refuses DeleteRange when one is configured (facebook/rocksdb#4122).
   // A server answers point lookups: a bloom filter per SST lets a GET skip
   // every L0 file and level that cannot hold the key (RocksDB's default
   // table has none), and a block cache larger than the default 8 MiB

@@ -9,7 +9,8 @@
    against what docs and engine/kv/server/README.md promise.
 3. Pipelining: redis-cli --pipe and a raw pipelined burst of mixed writes
    and reads, replies in request order and reads seeing earlier writes.
-Usage: conformance_test.py [--mode M]   (exit 77 = skipped)
+Usage: conformance_test.py [--mode M] [--memtable skiplist|hash]
+(exit 77 = skipped)
 """
 
 import argparse
@@ -110,9 +111,9 @@ def differences(srv):
     c.close()
 
 
-def max_bulk(db_root, mode):
+def max_bulk(db_root, mode, db_flags):
     srv = sl.Wtkv(os.path.join(db_root, "maxbulk"), mode,
-                  ["--max-bulk", "1000"]).start()
+                  ["--max-bulk", "1000"], db_flags=db_flags).start()
     try:
         c = sl.Client(srv.port)
         check(c.call("SET", "k", b"x" * 1000) == b"OK", "a 1000-byte value fits")
@@ -163,13 +164,16 @@ def pipelining(srv, cli):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="auto")
+    ap.add_argument("--memtable", default="skiplist")
     args = ap.parse_args()
+    db_flags = ["--memtable", args.memtable]
     cli = sl.need_tool("redis-cli", "redis-tools")
     sl.need_tool("redis-server", "redis-server")
     root = tempfile.mkdtemp(prefix="server-conf-",
                             dir=sl.scratch_dir("XFS"))
     ref = sl.RedisServer(os.path.join(root, "redis")).start()
-    srv = sl.Wtkv(os.path.join(root, "db"), args.mode).start()
+    srv = sl.Wtkv(os.path.join(root, "db"), args.mode,
+                  db_flags=db_flags).start()
     try:
         want = transcript(cli, ref.port)
         got = transcript(cli, srv.port)
@@ -185,7 +189,7 @@ def main():
         ref.stop()
         rc = srv.stop()
         check(rc == 0, f"wtkv serve exits 0 on SIGTERM (got {rc})")
-    max_bulk(root, args.mode)
+    max_bulk(root, args.mode, db_flags)
     shutil.rmtree(root, ignore_errors=True)
     if failures:
         print(f"{len(failures)} check(s) failed")

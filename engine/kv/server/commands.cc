@@ -258,7 +258,7 @@ void Scan(CommandContext* c, const Args& a) {
             "again from 0"));
   }
   std::unique_ptr<rocksdb::Iterator> it(
-      c->db()->db()->NewIterator(rocksdb::ReadOptions()));
+      c->db()->db()->NewIterator(ScanReadOptions()));
   std::vector<std::string> keys;
   int64_t seen = 0;
   for (it->Seek(start); it->Valid() && seen < count; it->Next(), seen++) {
@@ -300,7 +300,7 @@ void FlushAll(CommandContext* c, const Args& a) {
     if (o != "sync" && o != "async") return c->Reply(Err(kSyntax));
   }
   std::unique_ptr<rocksdb::Iterator> it(
-      c->db()->db()->NewIterator(rocksdb::ReadOptions()));
+      c->db()->db()->NewIterator(ScanReadOptions()));
   it->SeekToFirst();
   if (!it->status().ok()) {
     return c->Reply(
