@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "rocksdb/iterator.h"
+#include "tests/lib/scratch_fs.h"
 #include "wal/probe.h"
 
 namespace wtrocks::testing {
@@ -52,6 +53,33 @@ rocksdb::Options SmallOptions(rocksdb::Env* env) {
   o.level0_file_num_compaction_trigger = 2;
   o.merge_operator = std::make_shared<AppendMerge>();
   return o;
+}
+
+void LiveWalDbTest::SetUp() {
+  std::string reason;
+  dir_ = ScratchDir(ScratchFs::kXfs, &reason);
+  if (dir_.empty()) GTEST_SKIP() << reason;
+  WTROCKS_MODE_OR_SKIP(dir_, GetParam());
+  engine::EngineConfig config;
+  config.wal_mode = GetParam();
+  env_ = MakeEnv(config);
+}
+
+void LiveWalDbTest::TearDown() {
+  if (!dir_.empty()) RemoveTree(dir_);
+}
+
+rocksdb::Options LiveWalDbTest::Opts() const {
+  rocksdb::Options o = SmallOptions(env_.env.get());
+  o.write_buffer_size = 8 << 20;
+  return o;
+}
+
+std::unique_ptr<rocksdb::DB> LiveWalDbTest::OpenDb() {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(Opts(), dir_ + "/db", &raw);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return std::unique_ptr<rocksdb::DB>(raw);
 }
 
 std::map<std::string, std::string> Dump(rocksdb::DB* db,

@@ -5,6 +5,8 @@
 // against, and running the stock RocksDB tools.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +49,23 @@ WtrocksEnv MakeEnv(engine::EngineConfig config);
 // Options that flush and compact often enough to exercise SST writes with
 // small data sets.
 rocksdb::Options SmallOptions(rocksdb::Env* env);
+
+// One test per wal/ mode (the parameter) on a fresh scratch XFS directory,
+// skipped with the reason when there is none or the mode does not work
+// there, with a WtrocksFileSystem of that mode and a RocksDB whose memtable
+// is large enough that every write of the test stays in the live WAL.
+class LiveWalDbTest : public ::testing::TestWithParam<wal::Mode> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // SmallOptions on env_ with an 8 MiB memtable.
+  rocksdb::Options Opts() const;
+  // The database at dir_/db with Opts(); null (and a failure) if it fails.
+  std::unique_ptr<rocksdb::DB> OpenDb();
+
+  std::string dir_;
+  WtrocksEnv env_;
+};
 
 // Every key/value of the default column family (or `cf`).
 std::map<std::string, std::string> Dump(

@@ -21,47 +21,18 @@
 
 #include "rocksdb/transaction_log.h"
 #include "tests/engine/engine_test_util.h"
-#include "tests/lib/scratch_fs.h"
 
 namespace wtrocks::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class LiveWalTest : public ::testing::TestWithParam<wal::Mode> {
- protected:
-  void SetUp() override {
-    std::string reason;
-    dir_ = ScratchDir(ScratchFs::kXfs, &reason);
-    if (dir_.empty()) GTEST_SKIP() << reason;
-    WTROCKS_MODE_OR_SKIP(dir_, GetParam());
-    engine::EngineConfig config;
-    config.wal_mode = GetParam();
-    env_ = MakeEnv(config);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) RemoveTree(dir_);
-  }
-  rocksdb::Options Opts() {
-    rocksdb::Options o = SmallOptions(env_.env.get());
-    o.write_buffer_size = 8 << 20;  // everything stays in the live WAL
-    return o;
-  }
-  std::unique_ptr<rocksdb::DB> OpenPrimary() {
-    rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(Opts(), dir_ + "/db", &raw);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return std::unique_ptr<rocksdb::DB>(raw);
-  }
-
-  std::string dir_;
-  WtrocksEnv env_;
-};
+using LiveWalTest = LiveWalDbTest;
 
 std::string Key(int i) { return "key" + std::to_string(i); }
 
 TEST_P(LiveWalTest, SecondaryCatchesUpWithEveryWrite) {
-  auto db = OpenPrimary();
+  auto db = OpenDb();
   ASSERT_NE(db, nullptr);
   for (int i = 0; i < 100; ++i)
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), Key(i), "v").ok());
@@ -93,7 +64,7 @@ TEST_P(LiveWalTest, SecondaryCatchesUpWithEveryWrite) {
 
 // db_log_iter_test's TransactionLogIteratorStallAtLastRecord, on our WAL.
 TEST_P(LiveWalTest, GetUpdatesSinceSeesTheLastRecord) {
-  auto db = OpenPrimary();
+  auto db = OpenDb();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(
       db->Put(rocksdb::WriteOptions(), "key1", std::string(1024, 'x')).ok());
@@ -120,7 +91,7 @@ TEST_P(LiveWalTest, GetUpdatesSinceSeesTheLastRecord) {
 
 // The live WAL's size is its data and RocksDB's preallocation is on disk.
 TEST_P(LiveWalTest, WalHasRocksDbPreallocationAndHonestSize) {
-  auto db = OpenPrimary();
+  auto db = OpenDb();
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k", "v").ok());
   std::string wal;

@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "tests/engine/engine_test_util.h"
-#include "tests/lib/scratch_fs.h"
 
 namespace wtrocks::testing {
 namespace {
@@ -26,59 +25,36 @@ long long StatValue(const std::string& line, const std::string& key) {
   return std::stoll(line.substr(p + key.size() + 2));
 }
 
-class UnsyncedWalTest : public ::testing::TestWithParam<wal::Mode> {
+class UnsyncedWalTest : public LiveWalDbTest {
  protected:
-  void SetUp() override {
-    std::string reason;
-    dir_ = ScratchDir(ScratchFs::kXfs, &reason);
-    if (dir_.empty()) GTEST_SKIP() << reason;
-    WTROCKS_MODE_OR_SKIP(dir_, GetParam());
-  }
-  void TearDown() override {
-    if (!dir_.empty()) RemoveTree(dir_);
-  }
-  std::unique_ptr<rocksdb::DB> Open(const WtrocksEnv& env) {
-    rocksdb::Options o = SmallOptions(env.env.get());
-    o.write_buffer_size = 8 << 20;  // one WAL for the whole test
-    rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(o, dir_ + "/db", &raw);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return std::unique_ptr<rocksdb::DB>(raw);
-  }
   // Puts n keys with sync=false and returns a barrier over them.
-  engine::WalBarrier PutUnsynced(rocksdb::DB* db, const WtrocksEnv& env,
-                                 int from, int n) {
+  engine::WalBarrier PutUnsynced(rocksdb::DB* db, int from, int n) {
     for (int i = from; i < from + n; i++) {
       EXPECT_TRUE(db->Put(rocksdb::WriteOptions(), "key" + std::to_string(i),
                           std::string(100, 'v'))
                       .ok());
     }
-    return env.wtrocks()->CaptureWalBarrier();
+    return env_.wtrocks()->CaptureWalBarrier();
   }
   static bool Met(const engine::WalBarrier& b) {
     for (const auto& p : b.points)
       if (p.file->durable_offset() < p.offset) return false;
     return true;
   }
-
-  std::string dir_;
 };
 
 TEST_P(UnsyncedWalTest, NoDeviceWritePerAppendAndEveryWaitMakesDurable) {
-  engine::EngineConfig config;
-  config.wal_mode = GetParam();
-  WtrocksEnv env = MakeEnv(config);
-  auto db = Open(env);
+  auto db = OpenDb();
   ASSERT_NE(db, nullptr);
   const long long writes0 =
-      StatValue(env.wtrocks()->StatsLine(), "wal_data_writes");
+      StatValue(env_.wtrocks()->StatsLine(), "wal_data_writes");
 
-  engine::WalBarrier b = PutUnsynced(db.get(), env, 0, 200);
+  engine::WalBarrier b = PutUnsynced(db.get(), 0, 200);
   ASSERT_EQ(b.points.size(), 1u);
   // A write started by an append would have completed by now.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const long long writes =
-      StatValue(env.wtrocks()->StatsLine(), "wal_data_writes") - writes0;
+      StatValue(env_.wtrocks()->StatsLine(), "wal_data_writes") - writes0;
   EXPECT_EQ(writes, 0) << "WAL data writes after 200 unsynced puts: " << writes;
   EXPECT_FALSE(Met(b)) << "unsynced bytes became durable with nobody waiting";
 
@@ -87,7 +63,7 @@ TEST_P(UnsyncedWalTest, NoDeviceWritePerAppendAndEveryWaitMakesDurable) {
   EXPECT_TRUE(Met(b));
 
   // So does a sync=true write, for the unsynced ones before it.
-  b = PutUnsynced(db.get(), env, 200, 200);
+  b = PutUnsynced(db.get(), 200, 200);
   EXPECT_FALSE(Met(b));
   rocksdb::WriteOptions sync;
   sync.sync = true;
@@ -95,9 +71,9 @@ TEST_P(UnsyncedWalTest, NoDeviceWritePerAppendAndEveryWaitMakesDurable) {
   EXPECT_TRUE(Met(b));
 
   // And a WAL barrier.
-  b = PutUnsynced(db.get(), env, 400, 200);
+  b = PutUnsynced(db.get(), 400, 200);
   EXPECT_FALSE(Met(b));
-  ASSERT_TRUE(env.wtrocks()->WaitDurable(b).ok());
+  ASSERT_TRUE(env_.wtrocks()->WaitDurable(b).ok());
   EXPECT_TRUE(Met(b));
   ASSERT_TRUE(db->Close().ok());
 }
