@@ -42,7 +42,7 @@ def transcript(cli, port):
     return p.stdout.decode(errors="replace").splitlines(keepends=True)
 
 
-def differences(srv):
+def differences(srv, memtable):
     c = sl.Client(srv.port)
     Err = sl.Reader.Error
 
@@ -78,6 +78,10 @@ def differences(srv):
                   "fsync_calls_avoided:", "time_to_durable_p99_us:",
                   "wal_mode:"):
         check(field in info, f"INFO has {field}")
+    want = {"skiplist": "SkipListFactory",
+            "hash": "HashSkipListRepFactory"}[memtable]
+    check(f"rocksdb_memtable:{want}\r\n" in info,
+          f"INFO server says the memtable is {want}")
     pers = c.call("INFO", "persistence").decode()
     check(pers.startswith("# Persistence") and "# Server" not in pers,
           "INFO persistence is that section only")
@@ -183,7 +187,7 @@ def main():
         check(not diff and len(want) > 50,
               f"conformance.redis: {len(want)} replies identical to "
               "redis-server's")
-        differences(srv)
+        differences(srv, args.memtable)
         pipelining(srv, cli)
     finally:
         ref.stop()

@@ -617,6 +617,9 @@ std::string Server::Info(const std::string& section) {
       << "server_name:wtkv\r\n"
       << "process_id:" << getpid() << "\r\n"
       << "tcp_port:" << port_ << "\r\n"
+      // What RocksDB runs, for benchmarks and users comparing setups.
+      << "rocksdb_memtable:" << db_->db()->GetOptions().memtable_factory->Name()
+      << "\r\n"
       << "uptime_in_seconds:"
       << std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::steady_clock::now() - started_)
