@@ -40,7 +40,8 @@ enum Exit {
 const char* Usage() {
   return "usage: wtkv --db DIR [--mode MODE | --uri wtrocks://...]\n"
          "            [--recycle-wals N] [--write-buffer-size BYTES]\n"
-         "            [--memtable skiplist|hash] COMMAND [ARGS]\n"
+         "            [--memtable skiplist|hash] [--row-cache BYTES] COMMAND "
+         "[ARGS]\n"
          "commands:\n"
          "  put KEY VALUE     write; returns once it is durable\n"
          "  get KEY           print the value (exit 1 if absent)\n"
@@ -80,6 +81,8 @@ const char* Usage() {
          "--memtable hash: a hash memtable for point lookups (GET/SET);\n"
          "  every scan/SCAN first copies the memtable in key order\n"
          "  (default: skiplist)\n"
+         "--row-cache BYTES: RocksDB's cache of looked-up rows (default 0 =\n"
+         "  none); with it the server's FLUSHALL deletes key by key\n"
 
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
@@ -105,6 +108,7 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"recycle-wals", ""},
       {"write-buffer-size", ""},
       {"memtable", ""},
+      {"row-cache", ""},
       {"prefix", "scan"},
       {"limit", "scan"},
       {"count", "load"},
@@ -391,11 +395,12 @@ int Main(int argc, char** argv) {
     rocksdb::Status bad = engine::ParseUri(o.fs_uri, &config);
     if (!bad.ok()) return UsageError(bad.ToString());
   }
-  uint64_t recycle = 0, write_buffer = 0;
+  uint64_t recycle = 0, write_buffer = 0, row_cache = 0;
   int rc = kOk;
   if (!ParseCount(a, "recycle-wals", 0, 0, &recycle, &rc) ||
       !ParseCount(a, "write-buffer-size", o.db_options.write_buffer_size,
-                  64 << 10, &write_buffer, &rc)) {
+                  64 << 10, &write_buffer, &rc) ||
+      !ParseCount(a, "row-cache", 0, 0, &row_cache, &rc)) {
     return rc;
   }
   if (recycle > 1000) return UsageError("--recycle-wals must be <= 1000");
@@ -408,8 +413,11 @@ int Main(int argc, char** argv) {
   o.db_options.write_buffer_size = write_buffer;
   if (recycle > 0) engine::compat::EnableWalRecycling(&o.db_options, recycle);
   if (memtable == "hash") UseHashMemtable(&o.db_options);
-  // No row cache: RocksDB's ignores range deletes (FLUSHALL) and 9.2+
-  // refuses DeleteRange when one is configured (facebook/rocksdb#4122).
+  // Opt-in: a GET that misses the memtable then skips the SST's index and
+  // block search, but RocksDB's row cache ignores range deletes and 9.2+
+  // refuses DeleteRange with one (facebook/rocksdb#4122), so the server's
+  // FLUSHALL turns into a delete per key (commands.cc).
+  if (row_cache > 0) o.db_options.row_cache = rocksdb::NewLRUCache(row_cache);
   // A server answers point lookups: a bloom filter per SST lets a GET skip
   // every L0 file and level that cannot hold the key (RocksDB's default
   // table has none), and a block cache larger than the default 8 MiB

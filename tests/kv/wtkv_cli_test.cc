@@ -84,6 +84,7 @@ TEST(WtkvCliTest, BadInputExitCodesAndMessages) {
       {db + " --mode auto --uri wtrocks:// get k", 2, "not both"},
       {db + " get k --prefix p", 2, "--prefix is only for 'scan'"},
       {db + " --memtable btree get k", 2, "bad --memtable 'btree'"},
+      {db + " --row-cache lots get k", 2, "--row-cache must be"},
       {db + " load --count -5", 2, "--count must be an integer >= 1"},
       {db + " load --inflight 0", 2, "--inflight must be an integer >= 1"},
       {db + " get", 2, "wtkv --help"},
