@@ -154,8 +154,7 @@ rocksdb::Status KvDb::Scan(
         fn) {
   Gate g(this);
   if (!g.entered()) return Closed();
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(ScanReadOptions()));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     if (!fn(it->key(), it->value())) break;

@@ -56,8 +56,7 @@ void UseHashMemtable(rocksdb::Options* options) {
   // against write_buffer_size: about one bucket per small entry, so that it
   // stays a few percent of the memtable (4 MiB at RocksDB's default 64 MiB).
   size_t buckets = std::max<size_t>(options->write_buffer_size / 128, 1024);
-  options->memtable_factory.reset(
-      rocksdb::NewHashSkipListRepFactory(buckets));
+  options->memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
   // Only the skip list memtable takes inserts from several threads at once.
   options->allow_concurrent_memtable_write = false;
 }

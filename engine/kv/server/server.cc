@@ -616,7 +616,8 @@ std::string Server::Info(const std::string& section) {
     o << "# Server\r\n"
       << "server_name:wtkv\r\n"
       << "process_id:" << getpid() << "\r\n"
-      << "tcp_port:" << port_ << "\r\n"
+      << "tcp_port:" << port_
+      << "\r\n"
       // What RocksDB runs, for benchmarks and users comparing setups.
       << "rocksdb_memtable:" << db_->db()->GetOptions().memtable_factory->Name()
       << "\r\n"
