@@ -83,7 +83,6 @@ const char* Usage() {
          "  (default: skiplist)\n"
          "--row-cache BYTES: RocksDB's cache of looked-up rows (default 0 =\n"
          "  none); with it the server's FLUSHALL deletes key by key\n"
-
          "exit: 0 ok, 1 key not found, 2 usage error, 3 cannot open the "
          "database,\n"
          "      4 the operation failed\n";

@@ -613,12 +613,11 @@ std::string Server::Info(const std::string& section) {
              section == "default";
   std::ostringstream o;
   if (all || section == "server") {
+    // rocksdb_memtable: what RocksDB runs, for users comparing setups.
     o << "# Server\r\n"
       << "server_name:wtkv\r\n"
       << "process_id:" << getpid() << "\r\n"
-      << "tcp_port:" << port_
-      << "\r\n"
-      // What RocksDB runs, for benchmarks and users comparing setups.
+      << "tcp_port:" << port_ << "\r\n"
       << "rocksdb_memtable:" << db_->db()->GetOptions().memtable_factory->Name()
       << "\r\n"
       << "uptime_in_seconds:"
