@@ -115,9 +115,9 @@ def differences(srv, memtable):
     c.close()
 
 
-def max_bulk(db_root, mode, db_flags):
+def max_bulk(db_root, mode, flags):
     srv = sl.Wtkv(os.path.join(db_root, "maxbulk"), mode,
-                  ["--max-bulk", "1000"], db_flags=db_flags).start()
+                  ["--max-bulk", "1000", *flags]).start()
     try:
         c = sl.Client(srv.port)
         check(c.call("SET", "k", b"x" * 1000) == b"OK", "a 1000-byte value fits")
@@ -170,14 +170,13 @@ def main():
     ap.add_argument("--mode", default="auto")
     ap.add_argument("--memtable", default="skiplist")
     args = ap.parse_args()
-    db_flags = ["--memtable", args.memtable]
+    flags = ["--memtable", args.memtable]
     cli = sl.need_tool("redis-cli", "redis-tools")
     sl.need_tool("redis-server", "redis-server")
     root = tempfile.mkdtemp(prefix="server-conf-",
                             dir=sl.scratch_dir("XFS"))
     ref = sl.RedisServer(os.path.join(root, "redis")).start()
-    srv = sl.Wtkv(os.path.join(root, "db"), args.mode,
-                  db_flags=db_flags).start()
+    srv = sl.Wtkv(os.path.join(root, "db"), args.mode, flags).start()
     try:
         want = transcript(cli, ref.port)
         got = transcript(cli, srv.port)
@@ -193,7 +192,7 @@ def main():
         ref.stop()
         rc = srv.stop()
         check(rc == 0, f"wtkv serve exits 0 on SIGTERM (got {rc})")
-    max_bulk(root, args.mode, db_flags)
+    max_bulk(root, args.mode, flags)
     shutil.rmtree(root, ignore_errors=True)
     if failures:
         print(f"{len(failures)} check(s) failed")

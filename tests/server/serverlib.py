@@ -89,10 +89,8 @@ class Wtkv:
     """build/wtkv serve on a free loopback port, or with `unix` on that
     Unix socket (and TCP too if `port` is given); stderr goes to a file."""
 
-    def __init__(self, db, mode="auto", extra=(), port=None, unix=None,
-                 db_flags=()):
+    def __init__(self, db, mode="auto", extra=(), port=None, unix=None):
         self.db, self.mode, self.extra = db, mode, list(extra)
-        self.db_flags = list(db_flags)  # wtkv's own, before "serve"
         self.unix = unix
         self.port = port or (None if unix else free_port())
         self.proc = None
@@ -100,8 +98,7 @@ class Wtkv:
             prefix="wtkv-serve-", suffix=".log", delete=False)
 
     def cmd(self):
-        c = [wtkv_path(), "--db", self.db, "--mode", self.mode,
-             *self.db_flags, "serve"]
+        c = [wtkv_path(), "--db", self.db, "--mode", self.mode, "serve"]
         if self.port:
             c += ["--port", str(self.port)]
         if self.unix:
