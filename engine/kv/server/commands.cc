@@ -303,30 +303,29 @@ void FlushAll(CommandContext* c, const Args& a) {
   }
   std::unique_ptr<rocksdb::Iterator> it(
       c->db()->db()->NewIterator(ScanReadOptions()));
-  if (c->db()->db()->GetDBOptions().row_cache) {
-    std::vector<std::string> keys;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      keys.push_back(it->key().ToString());
-    }
-    if (!it->status().ok()) {
-      return c->Reply(
-          Err("ERR wtkv: flushall failed: " + it->status().ToString()));
-    }
-    if (keys.empty()) return c->Reply(Simple("OK"));
-    for (const std::string& k : keys) c->batch()->Delete(k);
-    return c->ReplyWhenDurable(Simple("OK"));
-  }
+  const bool per_key = c->db()->db()->GetDBOptions().row_cache != nullptr;
+  std::vector<std::string> keys;  // every key, or the first and the last
   it->SeekToFirst();
+  if (per_key) {
+    for (; it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+  } else if (it->Valid()) {
+    keys.push_back(it->key().ToString());
+    it->SeekToLast();
+    if (it->Valid()) keys.push_back(it->key().ToString());
+  }
   if (!it->status().ok()) {
     return c->Reply(
         Err("ERR wtkv: flushall failed: " + it->status().ToString()));
   }
-  if (!it->Valid()) return c->Reply(Simple("OK"));
-  std::string first = it->key().ToString();
-  it->SeekToLast();
-  std::string last = it->key().ToString();
-  if (first != last) c->batch()->DeleteRange(first, last);
-  c->batch()->Delete(last);
+  if (keys.empty()) return c->Reply(Simple("OK"));
+  if (per_key) {
+    for (const std::string& k : keys) c->batch()->Delete(k);
+  } else {
+    if (keys.front() != keys.back()) {
+      c->batch()->DeleteRange(keys.front(), keys.back());
+    }
+    c->batch()->Delete(keys.back());
+  }
   c->ReplyWhenDurable(Simple("OK"));
 }
 
