@@ -9,6 +9,7 @@
 #include <gflags/gflags.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -94,9 +95,21 @@ struct Latencies {
   }
 };
 
+// User + system CPU of the whole process (its io-wq workers and RocksDB's
+// background threads included) since it started.
+double ProcessCpuSeconds() {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  auto sec = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
 struct Result {
   uint64_t ops = 0;
   double seconds = 0;
+  // CPU the process spent during the timed part only (no warm-up, open or
+  // close); negative when not measured.
+  double cpu_seconds = -1;
   int threads = 1;
   Latencies lat;
   bool ok = false;
@@ -105,10 +118,19 @@ struct Result {
 
 void PrintLine(const char* name, Result& r, const std::string& note) {
   double mbs = r.OpsPerSec() * (FLAGS_key_size + FLAGS_value_size) / 1048576.0;
-  printf("%-12s : %11.3f micros/op %ld ops/sec; %6.1f MB/s (%s; %s)\n", name,
-         r.ops ? r.seconds * 1e6 * r.threads / r.ops : 0.0,
-         static_cast<long>(r.OpsPerSec()), mbs, note.c_str(),
-         r.lat.Summary().c_str());
+  // db_bench's own layout, seconds and operations included, so that one
+  // parser (compare's) reads both and can put the run's CPU per operation.
+  char cpu[48] = "";
+  if (r.cpu_seconds >= 0 && r.ops > 0) {
+    snprintf(cpu, sizeof(cpu), "; cpu_us_op=%.1f", r.cpu_seconds * 1e6 / r.ops);
+  }
+  printf(
+      "%-12s : %11.3f micros/op %ld ops/sec %.3f seconds %llu operations; "
+      "%6.1f MB/s (%s; %s%s)\n",
+      name, r.ops ? r.seconds * 1e6 * r.threads / r.ops : 0.0,
+      static_cast<long>(r.OpsPerSec()), r.seconds,
+      static_cast<unsigned long long>(r.ops), mbs, note.c_str(),
+      r.lat.Summary().c_str(), cpu);
   fflush(stdout);
 }
 
@@ -281,6 +303,7 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
   std::vector<std::vector<double>> lat(threads);
   std::vector<uint64_t> done(threads, 0);
   std::atomic<bool> failed{false};
+  const double cpu0 = ProcessCpuSeconds();
   const auto start = Clock::now();
   const auto deadline =
       start + std::chrono::duration_cast<Clock::duration>(
@@ -314,6 +337,7 @@ bool FillSync(const std::string& path, const std::string& wt_uri, Result* r) {
   for (auto& t : ts) t.join();
   if (failed.load()) return false;
   r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r->cpu_seconds = ProcessCpuSeconds() - cpu0;
   r->threads = threads;
   r->ops = 0;
   for (int t = 0; t < threads; t++) {
@@ -355,6 +379,7 @@ bool FillAsync(const std::string& path, int threads, std::string* info,
   std::vector<Writer> w(threads);
   std::atomic<uint64_t> failed{0};
   std::atomic<bool> first_error_printed{false};
+  const double cpu0 = ProcessCpuSeconds();
   auto start = Clock::now();
   std::vector<std::thread> ts;
   for (int t = 0; t < threads; t++) {
@@ -394,6 +419,7 @@ bool FillAsync(const std::string& path, int threads, std::string* info,
   for (auto& t : ts) t.join();
   s = db->WaitForCommits();
   r->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r->cpu_seconds = ProcessCpuSeconds() - cpu0;
   r->threads = threads;
   r->ops = static_cast<uint64_t>(threads) * FLAGS_num - failed.load();
   for (auto& wr : w) {
