@@ -39,8 +39,12 @@ struct EngineConfig {
   // WAL appends start no durable write until something waits for them
   // (Sync, SyncWAL, a WAL barrier, the WAL order gate, Close) or this many
   // bytes are waiting (wal::DurableFileOptions::defer_bytes). 0: every
-  // append starts one at once, as before 2026-11-30.
-  uint64_t defer_bytes = 1u << 20;
+  // append starts one at once, as before 2026-11-30. 8 MiB, not the 1 MiB
+  // of 2026-11-30: each mid-WAL durable write rewrites bytes the appender
+  // is still writing next to (the inode lock, and under write-through the
+  // folio under I/O), and at 1 MiB that cost sync=false writes 17-30% in
+  // the VM (docs/results-bench.md, "a larger defer").
+  uint64_t defer_bytes = 8u << 20;
   // A WAL Sync that finds no write in flight writes on its own thread
   // (wal::DurableFileOptions::waiter_writes). false: the reaper writes and
   // the Sync waits for its hand-back, as before 2026-11-30.

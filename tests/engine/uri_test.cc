@@ -27,6 +27,7 @@ TEST(UriTest, BareSchemeIsAuto) {
   EXPECT_EQ(c.sst_route, SstRoute::kDurable);
   EXPECT_EQ(c.sst_mode, wal::Mode::kAuto);
   EXPECT_EQ(c.prealloc_bytes, 1u << 20);
+  EXPECT_EQ(c.defer_bytes, 8u << 20);
   EXPECT_TRUE(c.stats.empty());
   ASSERT_TRUE(Parse("wtrocks:///", &c).ok());
 }
