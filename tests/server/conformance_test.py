@@ -163,6 +163,21 @@ def pipelining(srv, cli):
     check(not bad, f"8000 pipelined mixed requests: replies in order "
           f"({len(bad)} wrong, first {bad[:1]})")
     c.close()
+    # redis-cli's keyspace tools: --scan walks SCAN, --bigkeys asks TYPE
+    # and STRLEN of every key it scans.
+    p = subprocess.run([cli, "-p", str(srv.port), "--scan", "--pattern",
+                        "p0000*"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120)
+    keys = sorted(p.stdout.decode(errors="replace").split())
+    check(p.returncode == 0 and keys == ["p%05d" % i for i in range(10)],
+          f"redis-cli --scan --pattern p0000*: {keys}")
+    p = subprocess.run([cli, "-p", str(srv.port), "--bigkeys"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    out = p.stdout.decode(errors="replace")
+    check(p.returncode == 0 and "Biggest string found" in out
+          and "error" not in out.lower(),
+          "redis-cli --bigkeys: " + (out.strip().splitlines() or [""])[-1])
 
 
 def main():

@@ -226,9 +226,28 @@ void StrLen(CommandContext* c, const Args& a) {
   if (!failed) c->Reply(Int(static_cast<int64_t>(v.size())));
 }
 
-// SCAN cursor [MATCH pattern] [COUNT n]: walks the keys in key order,
-// examining about COUNT keys per call. Unlike Redis, a key is returned at
-// most once per full iteration.
+// Every wtkv value is a string and no key expires; TYPE and TTL say so in
+// Redis' words, which is what tools built on them need (`redis-cli
+// --bigkeys` asks TYPE of every key it scans).
+void Type(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  bool found = Read(c, a[1], &v, &failed);
+  if (!failed) c->Reply(Simple(found ? "string" : "none"));
+}
+
+// TTL and PTTL: -1 for a key (it never expires), -2 for no key.
+void Ttl(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  bool found = Read(c, a[1], &v, &failed);
+  if (!failed) c->Reply(Int(found ? -1 : -2));
+}
+
+// SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: walks the keys in key
+// order, examining about COUNT keys per call. Unlike Redis, a key is
+// returned at most once per full iteration. TYPE string keeps every key;
+// any other type none (as Redis 7.0, which does not check the name).
 void Scan(CommandContext* c, const Args& a) {
   int64_t cursor_in;
   if (!ParseInt64(a[1], &cursor_in) || cursor_in < 0) {
@@ -237,6 +256,7 @@ void Scan(CommandContext* c, const Args& a) {
   std::string pattern;
   bool match = false;
   int64_t count = 10;
+  bool other_type = false;  // TYPE named anything but string
   for (size_t i = 2; i < a.size(); i += 2) {
     std::string o = Lower(a[i]);
     if (i + 1 >= a.size()) return c->Reply(Err(kSyntax));
@@ -246,6 +266,8 @@ void Scan(CommandContext* c, const Args& a) {
     } else if (o == "count") {
       if (!ParseInt64(a[i + 1], &count)) return c->Reply(Err(kNotInt));
       if (count < 1) return c->Reply(Err(kSyntax));
+    } else if (o == "type") {
+      other_type = Lower(a[i + 1]) != "string";
     } else {
       return c->Reply(Err(kSyntax));
     }
@@ -263,6 +285,7 @@ void Scan(CommandContext* c, const Args& a) {
   int64_t seen = 0;
   for (it->Seek(start); it->Valid() && seen < count; it->Next(), seen++) {
     rocksdb::Slice k = it->key();
+    if (other_type) continue;
     if (!match || GlobMatch(pattern, std::string_view(k.data(), k.size()))) {
       keys.emplace_back(k.data(), k.size());
     }
@@ -385,7 +408,8 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"info", {-1, Info}},        {"flushall", {-1, FlushAll}},
       {"flushdb", {-1, FlushAll}}, {"quit", {-1, Quit}},
       {"select", {2, Select}},     {"command", {-1, Command}},
-      {"config", {-2, Config}},
+      {"config", {-2, Config}},    {"type", {2, Type}},
+      {"ttl", {2, Ttl}},           {"pttl", {2, Ttl}},
   };
   return *t;
 }
