@@ -72,6 +72,10 @@ def differences(srv, memtable):
 
     n = c.call("DBSIZE")
     check(isinstance(n, int) and n >= 26, f"DBSIZE estimate {n} >= 26 keys")
+    ks = c.call("INFO", "keyspace").decode()
+    check(ks == f"# Keyspace\r\ndb0:keys={n},expires=0,avg_ttl=0\r\n",
+          f"INFO keyspace: DBSIZE's estimate in Redis' db0 line: {ks!r}")
+    check("# Keyspace" in c.call("INFO").decode(), "INFO (all) has Keyspace")
 
     info = c.call("INFO").decode()
     for field in ("durability:durable", "durable_commits:", "fsync_calls:",

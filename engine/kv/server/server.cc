@@ -679,6 +679,16 @@ std::string Server::Info(const std::string& section) {
       << "protocol_errors:" << protocol_errors_ << "\r\n"
       << "replies_dropped_client_gone:" << replies_dropped_ << "\r\n\r\n";
   }
+  if (all || section == "keyspace") {
+    // Redis' line for database 0, which monitoring tools read; the key
+    // count is DBSIZE's estimate, and nothing expires. Redis leaves the
+    // line out for an empty database.
+    uint64_t keys = 0;
+    db_->db()->GetIntProperty("rocksdb.estimate-num-keys", &keys);
+    o << "# Keyspace\r\n";
+    if (keys > 0) o << "db0:keys=" << keys << ",expires=0,avg_ttl=0\r\n";
+    o << "\r\n";
+  }
   std::string s = o.str();
   // Redis ends INFO without the blank line after the last section.
   if (s.size() >= 2) s.resize(s.size() - 2);
