@@ -303,12 +303,8 @@ void Scan(CommandContext* c, const Args& a) {
   c->Reply(std::move(r));
 }
 
-// RocksDB's estimate: exact after a compaction, counts overwrites and
-// deletes still in the memtable otherwise (README says so).
 void DbSize(CommandContext* c, const Args&) {
-  uint64_t n = 0;
-  c->db()->db()->GetIntProperty("rocksdb.estimate-num-keys", &n);
-  c->Reply(Int(static_cast<int64_t>(n)));
+  c->Reply(Int(static_cast<int64_t>(EstimatedKeys(c->db()))));
 }
 
 void Info(CommandContext* c, const Args& a) {
@@ -438,6 +434,12 @@ bool ScanCursors::Take(uint64_t cursor, std::string* next_key) {
   // Kept, not erased: a client may repeat a call after a lost reply.
   *next_key = it->second;
   return true;
+}
+
+uint64_t EstimatedKeys(KvDb* db) {
+  uint64_t n = 0;
+  db->db()->GetIntProperty("rocksdb.estimate-num-keys", &n);
+  return n;
 }
 
 bool GlobMatch(std::string_view p, std::string_view s) {

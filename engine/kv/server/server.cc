@@ -683,8 +683,7 @@ std::string Server::Info(const std::string& section) {
     // Redis' line for database 0, which monitoring tools read; the key
     // count is DBSIZE's estimate, and nothing expires. Redis leaves the
     // line out for an empty database.
-    uint64_t keys = 0;
-    db_->db()->GetIntProperty("rocksdb.estimate-num-keys", &keys);
+    const uint64_t keys = EstimatedKeys(db_);
     o << "# Keyspace\r\n";
     if (keys > 0) o << "db0:keys=" << keys << ",expires=0,avg_ttl=0\r\n";
     o << "\r\n";
