@@ -5,7 +5,10 @@
 
 namespace wtrocks::kv {
 
-CommitQueue::CommitQueue() : thread_([this] { Run(); }) {}
+CommitQueue::CommitQueue(Delivery delivery) : delivery_(delivery) {
+  if (delivery_ == Delivery::kOwnThread)
+    thread_ = std::thread([this] { Run(); });
+}
 
 CommitQueue::~CommitQueue() { Stop().PermitUncheckedError(); }
 
@@ -21,7 +24,7 @@ uint64_t CommitQueue::Add(CommitCallback cb) {
 }
 
 void CommitQueue::AddFailed(CommitCallback cb, rocksdb::Status error) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   assert(!stop_);
   Entry e;
   e.cb = std::move(cb);
@@ -29,19 +32,23 @@ void CommitQueue::AddFailed(CommitCallback cb, rocksdb::Status error) {
   e.done = true;
   queue_.push_back(std::move(e));
   stats_.added++;
-  if (queue_.size() == 1) ready_cv_.notify_one();
+  if (queue_.size() != 1) return;
+  if (delivery_ == Delivery::kOnCompletion) return DeliverReady(&lock);
+  ready_cv_.notify_one();
 }
 
 void CommitQueue::Complete(uint64_t ticket, const rocksdb::Status& s) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   assert(ticket >= head_ticket_ && ticket - head_ticket_ < queue_.size());
   Entry& e = queue_[ticket - head_ticket_];
   assert(!e.done);
   e.status = s;
   e.done = true;
-  // Only the front matters: the delivery thread takes every consecutive done
+  // Only the front matters: the deliverer takes every consecutive done
   // entry behind it in one go.
-  if (ticket == head_ticket_) ready_cv_.notify_one();
+  if (ticket != head_ticket_) return;
+  if (delivery_ == Delivery::kOnCompletion) return DeliverReady(&lock);
+  ready_cv_.notify_one();
 }
 
 rocksdb::Status CommitQueue::WaitIdle() {
@@ -63,13 +70,19 @@ rocksdb::Status CommitQueue::Stop() {
     if (stop_) return rocksdb::Status::OK();
     stop_ = true;
   }
-  ready_cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) {
+    ready_cv_.notify_one();
+    thread_.join();
+  }
   return rocksdb::Status::OK();
 }
 
 bool CommitQueue::OnDeliveryThread() const {
-  return std::this_thread::get_id() == thread_.get_id();
+  if (delivery_ == Delivery::kOwnThread) {
+    return std::this_thread::get_id() == thread_.get_id();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return delivering_ && deliverer_ == std::this_thread::get_id();
 }
 
 CommitQueueStats CommitQueue::stats() const {
@@ -77,6 +90,22 @@ CommitQueueStats CommitQueue::stats() const {
   CommitQueueStats s = stats_;
   s.in_flight = s.added - s.delivered_ok - s.delivered_failed;
   return s;
+}
+
+void CommitQueue::TakeReady(std::vector<Entry>* batch) {
+  while (!queue_.empty() && queue_.front().done) {
+    batch->push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    head_ticket_++;
+  }
+}
+
+void CommitQueue::Delivered(const std::vector<Entry>& batch) {
+  for (const Entry& e : batch) {
+    (e.status.ok() ? stats_.delivered_ok : stats_.delivered_failed)++;
+  }
+  delivering_ = false;
+  if (queue_.empty()) idle_cv_.notify_all();
 }
 
 void CommitQueue::Run() {
@@ -88,21 +117,30 @@ void CommitQueue::Run() {
              (stop_ && queue_.empty());
     });
     if (queue_.empty()) return;  // stopped, nothing left to deliver
-    while (!queue_.empty() && queue_.front().done) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-      head_ticket_++;
-    }
+    TakeReady(&batch);
     delivering_ = true;
     lock.unlock();
     Deliver(&batch);
     lock.lock();
-    for (const Entry& e : batch) {
-      (e.status.ok() ? stats_.delivered_ok : stats_.delivered_failed)++;
-    }
+    Delivered(batch);
     batch.clear();
-    delivering_ = false;
-    if (queue_.empty()) idle_cv_.notify_all();
+  }
+}
+
+void CommitQueue::DeliverReady(std::unique_lock<std::mutex>* lock) {
+  // A thread delivering already (perhaps this one, completing a commit from
+  // inside a callback) picks these up before it stops: it looks again.
+  if (delivering_) return;
+  std::vector<Entry> batch;
+  while (!queue_.empty() && queue_.front().done) {
+    TakeReady(&batch);
+    delivering_ = true;
+    deliverer_ = std::this_thread::get_id();
+    lock->unlock();
+    Deliver(&batch);
+    lock->lock();
+    Delivered(batch);
+    batch.clear();
   }
 }
 

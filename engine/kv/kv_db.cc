@@ -70,7 +70,9 @@ rocksdb::Status KvDb::Open(const KvOptions& options,
 
   std::unique_ptr<KvDb> kv(new KvDb());
   kv->options_ = options;
-  kv->queue_ = std::make_unique<CommitQueue>();
+  kv->queue_ = std::make_unique<CommitQueue>(
+      options.callbacks_on_completion ? CommitQueue::Delivery::kOnCompletion
+                                      : CommitQueue::Delivery::kOwnThread);
   s = engine::WtrocksFileSystem::Create(std::move(config), &kv->fs_);
   if (!s.ok()) return s;
   kv->wtrocks_ = engine::WtrocksFileSystem::Find(kv->fs_.get());

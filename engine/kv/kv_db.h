@@ -21,9 +21,11 @@
 //     earlier commit's outcome, and (errors being sticky) means every earlier
 //     commit that reached the WAL is durable too;
 //   - run on one thread the KvDb owns; they may block and may call
-//     WriteAsync/Put/Get, but must not call Close or WaitForCommits;
+//     WriteAsync/Put/Get, but must not call Close or WaitForCommits
+//     (KvOptions::callbacks_on_completion: on the thread that completes
+//     them instead, and they may then neither block nor call the KvDb);
 //   - run inline, before WriteAsync returns, only when the database is
-//     already closed (Status::Aborted);
+//     already closed (Status::Aborted), or with callbacks_on_completion;
 //   - must not throw (it would end the process on the delivery thread).
 // An empty callback is allowed: the commit is then fire-and-forget.
 // Errors are sticky: after one commit fails to become durable, every later

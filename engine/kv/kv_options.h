@@ -29,6 +29,13 @@ struct KvOptions {
   // True: those calls return once the write is durable, as RocksDB's sync
   // writes do.
   bool sync_writes = true;
+  // Where WriteAsync callbacks run (kv_db.h). False: on a thread the KvDb
+  // owns. True: on the thread that learns the outcome, which is wal/'s
+  // completion thread, or WriteAsync's caller when the commit was refused
+  // or already durable: one thread hand-off less per commit, for callbacks
+  // that only pass the outcome on. They must then not block and must not
+  // call the KvDb (its writes may wait for that very completion thread).
+  bool callbacks_on_completion = false;
   // Test hook: installed on every WAL file (wal::DurableFileOptions), so a
   // test can fail a WAL write at its completion. Never set in production.
   wal::CompletionFault wal_completion_fault;

@@ -434,6 +434,9 @@ int Main(int argc, char** argv) {
     // and the server's signalfd is the only one to see SIGTERM.
     server::BlockShutdownSignals();
     RaiseFileLimit();
+    // The server's commit callbacks only queue replies for its loop and
+    // wake it (server.h): they can run on the completing thread.
+    o.callbacks_on_completion = true;
   }
 
   std::unique_ptr<KvDb> db;

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <tuple>
 #include <vector>
 
 #include "engine/kv/ack_log.h"
@@ -21,15 +22,19 @@ namespace wtrocks::testing {
 namespace {
 
 // Run for every wal/ mode this machine supports on XFS: each backend must
-// carry a completion error to the barrier.
-class KvInjectedErrorTest : public ::testing::TestWithParam<wal::Mode> {};
+// carry a completion error to the barrier; and for both places callbacks
+// run (KvOptions::callbacks_on_completion): the error must stick either way.
+class KvInjectedErrorTest
+    : public ::testing::TestWithParam<std::tuple<wal::Mode, bool>> {};
 
 TEST_P(KvInjectedErrorTest, ReachesCallbacksAndSticks) {
+  const auto [mode, on_completion] = GetParam();
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  WTROCKS_MODE_OR_SKIP(dir, GetParam());
+  WTROCKS_MODE_OR_SKIP(dir, mode);
   std::atomic<bool> fail{false};
   kv::KvOptions o = TestOptions(dir);
-  o.mode = wal::ModeName(GetParam());
+  o.mode = wal::ModeName(mode);
+  o.callbacks_on_completion = on_completion;
   o.wal_completion_fault = [&](uint64_t, uint64_t, int res) {
     return fail.load() ? -EIO : res;
   };
@@ -76,13 +81,16 @@ TEST_P(KvInjectedErrorTest, ReachesCallbacksAndSticks) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, KvInjectedErrorTest,
-                         // Every mode the engine offers (it refuses direct for RocksDB files).
-                         ::testing::Values(wal::Mode::kWriteThrough, wal::Mode::kDsync,
-                                           wal::Mode::kFsync),
-                         [](const ::testing::TestParamInfo<wal::Mode>& m) {
-                           return std::string(wal::ModeName(m.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, KvInjectedErrorTest,
+    // Every mode the engine offers (it refuses direct for RocksDB files).
+    ::testing::Combine(::testing::Values(wal::Mode::kWriteThrough,
+                                         wal::Mode::kDsync, wal::Mode::kFsync),
+                       ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<wal::Mode, bool>>& p) {
+      return std::string(wal::ModeName(std::get<0>(p.param))) +
+             (std::get<1>(p.param) ? "_OnCompletion" : "");
+    });
 
 // The oracle's view (issue 6): an AckLog line per commit, in commit order,
 // "ack" before the fault and "fail ... | <status>" after it.

@@ -1,26 +1,34 @@
 // Copyright (c) wtrocks authors.
 //
-// CommitQueue on its own (no RocksDB, no I/O): outcomes completed in any
-// order, from many threads, are delivered once each and in ticket order;
-// the first durability error sticks; refused commits do not latch; waiting
-// from a callback is refused.
+// CommitQueue on its own (no RocksDB, no I/O), with either delivery: outcomes
+// completed in any order, from many threads, are delivered once each and in
+// ticket order; the first durability error sticks; refused commits do not
+// latch; waiting from a callback is refused. kOnCompletion runs callbacks on
+// the completing thread, never two at once.
 #include "engine/kv/commit_queue.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace wtrocks::testing {
 namespace {
 
-TEST(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
+using Delivery = kv::CommitQueue::Delivery;
+
+class CommitQueueTest : public ::testing::TestWithParam<Delivery> {};
+
+TEST_P(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
   constexpr int kThreads = 4, kPerThread = 2000;
-  kv::CommitQueue q;
-  std::vector<int> delivered;  // only the delivery thread appends
+  kv::CommitQueue q(GetParam());
+  std::atomic<int> inside{0};  // callbacks running now
+  std::vector<int> delivered;  // only the deliverer appends
   std::vector<std::atomic<int>> calls(kThreads * kPerThread);
   std::mutex mu;
   std::vector<uint64_t> tickets;  // guarded by mu
@@ -34,9 +42,11 @@ TEST(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
         int id = t * kPerThread + i;
         std::lock_guard<std::mutex> lock(mu);  // ticket order = ids order
         uint64_t ticket = q.Add([&, id](const rocksdb::Status& s) {
+          EXPECT_EQ(inside.fetch_add(1), 0) << "two callbacks at once";
           EXPECT_TRUE(s.ok()) << s.ToString();
           delivered.push_back(id);
           calls[id]++;
+          inside.fetch_sub(1);
         });
         tickets.push_back(ticket);
         ids.push_back(id);
@@ -59,8 +69,8 @@ TEST(CommitQueueTest, OutOfOrderCompletionsAreDeliveredInOrderOnce) {
   EXPECT_EQ(st.in_flight, 0u);
 }
 
-TEST(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
-  kv::CommitQueue q;
+TEST_P(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
+  kv::CommitQueue q(GetParam());
   std::vector<rocksdb::Status> got;
   auto record = [&](const rocksdb::Status& s) { got.push_back(s); };
   q.AddFailed(record, rocksdb::Status::InvalidArgument("refused"));
@@ -86,8 +96,8 @@ TEST(CommitQueueTest, FirstDurabilityErrorSticksRefusalsDoNot) {
   EXPECT_EQ(st.delivered_failed, 4u);
 }
 
-TEST(CommitQueueTest, WaitingFromACallbackIsRefused) {
-  kv::CommitQueue q;
+TEST_P(CommitQueueTest, WaitingFromACallbackIsRefused) {
+  kv::CommitQueue q(GetParam());
   rocksdb::Status wait, stop;
   uint64_t t = q.Add([&](const rocksdb::Status&) {
     wait = q.WaitIdle();
@@ -98,6 +108,46 @@ TEST(CommitQueueTest, WaitingFromACallbackIsRefused) {
   EXPECT_TRUE(wait.IsInvalidArgument()) << wait.ToString();
   EXPECT_TRUE(stop.IsInvalidArgument()) << stop.ToString();
   EXPECT_EQ(q.stats().delivered_ok, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Deliveries, CommitQueueTest,
+                         ::testing::Values(Delivery::kOwnThread,
+                                           Delivery::kOnCompletion),
+                         [](const ::testing::TestParamInfo<Delivery>& d) {
+                           return d.param == Delivery::kOwnThread
+                                      ? "OwnThread"
+                                      : "OnCompletion";
+                         });
+
+// kOnCompletion: the thread whose Complete makes the oldest commit known
+// delivers it and every later known one before Complete returns; a later
+// commit's completion alone delivers nothing; a refusal with nothing older
+// outstanding is delivered inside AddFailed.
+TEST(CommitQueueOnCompletionTest, CompletingThreadDelivers) {
+  kv::CommitQueue q(Delivery::kOnCompletion);
+  std::vector<std::pair<int, std::thread::id>> got;
+  auto record = [&](int id) {
+    return [&, id](const rocksdb::Status&) {
+      got.emplace_back(id, std::this_thread::get_id());
+    };
+  };
+  uint64_t a = q.Add(record(0));
+  uint64_t b = q.Add(record(1));
+  std::thread([&] { q.Complete(b, rocksdb::Status::OK()); }).join();
+  EXPECT_TRUE(got.empty()) << "commit 1 delivered before commit 0";
+  std::thread::id completer;
+  std::thread([&] {
+    completer = std::this_thread::get_id();
+    q.Complete(a, rocksdb::Status::OK());
+    EXPECT_EQ(got.size(), 2u) << "Complete returned before delivering";
+  }).join();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], std::make_pair(0, completer));
+  EXPECT_EQ(got[1], std::make_pair(1, completer));
+  q.AddFailed(record(2), rocksdb::Status::Busy("refused"));
+  ASSERT_EQ(got.size(), 3u) << "a refusal waited for another thread";
+  EXPECT_EQ(got[2], std::make_pair(2, std::this_thread::get_id()));
+  EXPECT_EQ(q.stats().in_flight, 0u);
 }
 
 }  // namespace

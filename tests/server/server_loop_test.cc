@@ -65,6 +65,7 @@ class ServerLoopTest : public ::testing::Test {
  protected:
   void Start(const std::string& dir, kv::KvOptions o,
              kv::server::ServerOptions so = Small()) {
+    o.callbacks_on_completion = true;  // as `wtkv serve` opens its database
     ASSERT_TRUE(kv::KvDb::Open(o, &db_).ok());
     server_ = std::make_unique<kv::server::Server>(db_.get(), so);
     ASSERT_TRUE(server_->Listen().ok());
