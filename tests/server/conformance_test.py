@@ -16,6 +16,7 @@ Usage: conformance_test.py [--mode M] [--memtable skiplist|hash]
 import argparse
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,6 +90,12 @@ def differences(srv, memtable):
     pers = c.call("INFO", "persistence").decode()
     check(pers.startswith("# Persistence") and "# Server" not in pers,
           "INFO persistence is that section only")
+    # RocksDB's background work, which redis_bench waits out after its
+    # warm-up: a number each, never absent (absent would read as idle).
+    for field in ("rocksdb_flush_pending", "rocksdb_flushes_running",
+                  "rocksdb_compaction_pending", "rocksdb_compactions_running"):
+        m = re.search(rf"\r\n{field}:(\d+)\r\n", pers)
+        check(m is not None, f"INFO persistence has {field}:N")
     check(c.call("CONFIG", "GET", "appendonly") == [b"appendonly", b"no"],
           "CONFIG GET appendonly (for redis-benchmark)")
     check(c.call("CONFIG", "GET", "nosuch") == [], "CONFIG GET unknown: empty")
