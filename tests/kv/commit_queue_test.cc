@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -108,6 +109,40 @@ TEST_P(CommitQueueTest, WaitingFromACallbackIsRefused) {
   EXPECT_TRUE(wait.IsInvalidArgument()) << wait.ToString();
   EXPECT_TRUE(stop.IsInvalidArgument()) << stop.ToString();
   EXPECT_EQ(q.stats().delivered_ok, 1u);
+}
+
+// Completions that each make the front known, from four threads at once,
+// while every callback takes a while: a second deliverer would start while
+// the first is inside a callback.
+TEST_P(CommitQueueTest, SlowCallbacksNeverOverlap) {
+  constexpr int kCommits = 400;
+  kv::CommitQueue q(GetParam());
+  std::atomic<int> inside{0}, overlaps{0};
+  std::vector<int> delivered;  // only the deliverer appends
+  std::vector<uint64_t> tickets;
+  for (int i = 0; i < kCommits; i++) {
+    tickets.push_back(q.Add([&, i](const rocksdb::Status&) {
+      if (inside.fetch_add(1) != 0) overlaps++;
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      delivered.push_back(i);
+      inside.fetch_sub(1);
+    }));
+  }
+  std::atomic<int> next{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; t++) {
+    ts.emplace_back([&] {
+      for (int i; (i = next.fetch_add(1)) < kCommits;) {
+        q.Complete(tickets[i], rocksdb::Status::OK());
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  ASSERT_TRUE(q.WaitIdle().ok());
+  EXPECT_EQ(overlaps.load(), 0) << "callbacks ran concurrently";
+  std::vector<int> want(kCommits);
+  for (int i = 0; i < kCommits; i++) want[i] = i;
+  EXPECT_EQ(delivered, want);
 }
 
 INSTANTIATE_TEST_SUITE_P(Deliveries, CommitQueueTest,
