@@ -92,24 +92,7 @@ CommitQueueStats CommitQueue::stats() const {
   return s;
 }
 
-void CommitQueue::TakeReady(std::vector<Entry>* batch) {
-  while (!queue_.empty() && queue_.front().done) {
-    batch->push_back(std::move(queue_.front()));
-    queue_.pop_front();
-    head_ticket_++;
-  }
-}
-
-void CommitQueue::Delivered(const std::vector<Entry>& batch) {
-  for (const Entry& e : batch) {
-    (e.status.ok() ? stats_.delivered_ok : stats_.delivered_failed)++;
-  }
-  delivering_ = false;
-  if (queue_.empty()) idle_cv_.notify_all();
-}
-
 void CommitQueue::Run() {
-  std::vector<Entry> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     ready_cv_.wait(lock, [&] {
@@ -117,30 +100,32 @@ void CommitQueue::Run() {
              (stop_ && queue_.empty());
     });
     if (queue_.empty()) return;  // stopped, nothing left to deliver
-    TakeReady(&batch);
-    delivering_ = true;
-    lock.unlock();
-    Deliver(&batch);
-    lock.lock();
-    Delivered(batch);
-    batch.clear();
+    DeliverReady(&lock);
   }
 }
 
 void CommitQueue::DeliverReady(std::unique_lock<std::mutex>* lock) {
-  // A thread delivering already (perhaps this one, completing a commit from
-  // inside a callback) picks these up before it stops: it looks again.
-  if (delivering_) return;
   std::vector<Entry> batch;
-  while (!queue_.empty() && queue_.front().done) {
-    TakeReady(&batch);
+  // With kOnCompletion another thread may be delivering (perhaps this one,
+  // completing a commit from inside a callback): it looks again before it
+  // stops, and takes these too.
+  while (!delivering_ && !queue_.empty() && queue_.front().done) {
+    while (!queue_.empty() && queue_.front().done) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      head_ticket_++;
+    }
     delivering_ = true;
     deliverer_ = std::this_thread::get_id();
     lock->unlock();
     Deliver(&batch);
     lock->lock();
-    Delivered(batch);
+    for (const Entry& e : batch) {
+      (e.status.ok() ? stats_.delivered_ok : stats_.delivered_failed)++;
+    }
     batch.clear();
+    delivering_ = false;
+    if (queue_.empty()) idle_cv_.notify_all();
   }
 }
 

@@ -93,14 +93,10 @@ class CommitQueue {
   };
 
   void Run();
-  // kOnCompletion: delivers the done entries at the front until there are
-  // none, unless a delivery is under way. Takes `lock` (on mu_) and may
-  // release it while callbacks run.
+  // Delivers the done entries at the front, batch by batch, until there
+  // are none, unless a delivery is under way already. Takes `lock` (on
+  // mu_) held and releases it while callbacks run.
   void DeliverReady(std::unique_lock<std::mutex>* lock);
-  // Moves the done entries at the front into `batch`; mu_ held.
-  void TakeReady(std::vector<Entry>* batch);
-  // Counts a delivered batch and wakes WaitIdle when drained; mu_ held.
-  void Delivered(const std::vector<Entry>& batch);
   // Delivers `batch` in order; one deliverer at a time (delivering_).
   void Deliver(std::vector<Entry>* batch);
 
