@@ -436,10 +436,14 @@ bool ScanCursors::Take(uint64_t cursor, std::string* next_key) {
   return true;
 }
 
+uint64_t IntProperty(KvDb* db, const char* name) {
+  uint64_t v = 0;
+  db->db()->GetIntProperty(name, &v);
+  return v;
+}
+
 uint64_t EstimatedKeys(KvDb* db) {
-  uint64_t n = 0;
-  db->db()->GetIntProperty("rocksdb.estimate-num-keys", &n);
-  return n;
+  return IntProperty(db, "rocksdb.estimate-num-keys");
 }
 
 bool GlobMatch(std::string_view p, std::string_view s) {

@@ -66,6 +66,9 @@ void Dispatch(CommandContext* ctx, const std::vector<std::string>& args);
 // Redis-style glob match, for SCAN MATCH: * ? [abc] [^a-z] and \x.
 bool GlobMatch(std::string_view pattern, std::string_view s);
 
+// RocksDB's integer property `name` of the database, 0 when it has none.
+uint64_t IntProperty(KvDb* db, const char* name);
+
 // The key count DBSIZE and INFO keyspace report: RocksDB's
 // estimate-num-keys, exact after a compaction, while overwrites and
 // deletes still in the memtable count as keys (README says so).

@@ -646,13 +646,6 @@ std::string Server::Info(const std::string& section) {
     // What RocksDB kept after sanitizing (it drops recycling silently in
     // some recovery modes), not what was asked for.
     const rocksdb::DBOptions dbo = db_->db()->GetDBOptions();
-    // RocksDB's background work, as Redis reports an AOF rewrite: a
-    // benchmark waits for it to finish before it times anything.
-    auto property = [&](const char* name) {
-      uint64_t v = 0;
-      db_->db()->GetIntProperty(name, &v);
-      return v;
-    };
     o << "# Persistence\r\n"
       << "durability:"
       << (options_.reply_before_durable
@@ -669,15 +662,18 @@ std::string Server::Info(const std::string& section) {
       << "wal_files_recycled:" << recycled << "\r\n"
       << "wal_dir_syncs:" << dir_syncs << "\r\n"
       << "fsync_calls:" << fsync_calls << "\r\n"
-      << "fsync_calls_avoided:" << fsync_avoided << "\r\n"
-      << "rocksdb_flush_pending:" << property("rocksdb.mem-table-flush-pending")
+      << "fsync_calls_avoided:" << fsync_avoided
       << "\r\n"
-      << "rocksdb_flushes_running:" << property("rocksdb.num-running-flushes")
-      << "\r\n"
-      << "rocksdb_compaction_pending:" << property("rocksdb.compaction-pending")
-      << "\r\n"
+      // RocksDB's background work, as Redis reports an AOF rewrite: a
+      // benchmark waits for it to finish before it times anything.
+      << "rocksdb_flush_pending:"
+      << IntProperty(db_, "rocksdb.mem-table-flush-pending") << "\r\n"
+      << "rocksdb_flushes_running:"
+      << IntProperty(db_, "rocksdb.num-running-flushes") << "\r\n"
+      << "rocksdb_compaction_pending:"
+      << IntProperty(db_, "rocksdb.compaction-pending") << "\r\n"
       << "rocksdb_compactions_running:"
-      << property("rocksdb.num-running-compactions") << "\r\n"
+      << IntProperty(db_, "rocksdb.num-running-compactions") << "\r\n"
       << "async_reply_write_failures:" << unacked_failures_.load() << "\r\n"
       << "time_to_durable_samples:" << latency_.size() << "\r\n"
       << "time_to_durable_p50_us:" << P(0.50) << "\r\n"
