@@ -144,6 +144,21 @@ rocksdb::Status KvDb::Get(const rocksdb::Slice& key, std::string* value) {
   return db_->Get(rocksdb::ReadOptions(), key, value);
 }
 
+void KvDb::MultiGet(const std::vector<rocksdb::Slice>& keys,
+                    std::vector<rocksdb::PinnableSlice>* values,
+                    std::vector<rocksdb::Status>* statuses) {
+  values->clear();
+  values->resize(keys.size());
+  statuses->assign(keys.size(), rocksdb::Status::OK());
+  Gate g(this);
+  if (!g.entered()) {
+    statuses->assign(keys.size(), Closed());
+    return;
+  }
+  db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(),
+                keys.data(), values->data(), statuses->data());
+}
+
 rocksdb::ReadOptions ScanReadOptions() {
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;

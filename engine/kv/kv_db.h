@@ -41,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/kv/commit_queue.h"
 #include "engine/kv/kv_options.h"
@@ -78,6 +79,12 @@ class KvDb {
                         rocksdb::WriteBatch* batch);
   // NotFound when absent.
   rocksdb::Status Get(const rocksdb::Slice& key, std::string* value);
+  // Get of every key in one call (RocksDB's batched MultiGet: one view of
+  // the database for all of them, and the per-lookup setup paid once).
+  // (*statuses)[i] and (*values)[i] answer keys[i], as Get would.
+  void MultiGet(const std::vector<rocksdb::Slice>& keys,
+                std::vector<rocksdb::PinnableSlice>* values,
+                std::vector<rocksdb::Status>* statuses);
   // Calls `fn` for every key starting with `prefix`, in key order, until it
   // returns false.
   rocksdb::Status Scan(

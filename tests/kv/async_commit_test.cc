@@ -50,9 +50,22 @@ TEST(KvAsyncCommitTest, BlockingApiAndFutureForm) {
                   return true;
                 }).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"b", "c", "d", "f"}));
+  // MultiGet answers each key as Get does, in the keys' order.
+  std::vector<rocksdb::Slice> keys = {"d", "a", "b", "d"};
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  db->MultiGet(keys, &values, &statuses);
+  ASSERT_EQ(statuses.size(), 4u);
+  EXPECT_TRUE(statuses[0].ok() && statuses[2].ok() && statuses[3].ok());
+  EXPECT_TRUE(statuses[1].IsNotFound());
+  EXPECT_EQ(values[0].ToString() + values[2].ToString() + values[3].ToString(),
+            "424");
   ASSERT_TRUE(db->Close().ok());
   // Closed: blocking calls fail, async ones are refused inline, exactly once.
   EXPECT_TRUE(db->Put("e", "5").IsAborted());
+  db->MultiGet(keys, &values, &statuses);
+  ASSERT_EQ(statuses.size(), 4u);
+  for (const rocksdb::Status& st : statuses) EXPECT_TRUE(st.IsAborted());
   int calls = 0;
   db->PutAsync("e", "5", [&](const rocksdb::Status& st) {
     EXPECT_TRUE(st.IsAborted()) << st.ToString();

@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/kv/server/server.h"
 #include "rocksdb/cache.h"
@@ -232,6 +233,87 @@ TEST_F(ServerLoopTest, MsetOverTheBatchLimitIsOneCommitOverUnixSocket) {
   auto data = ReadBack(path_);
   EXPECT_EQ(data.size(), 5u);
   EXPECT_EQ(data["k4"], big);
+}
+
+std::string Resp(const std::vector<std::string>& words) {
+  std::string r = "*" + std::to_string(words.size()) + "\r\n";
+  for (const std::string& w : words) {
+    r += "$" + std::to_string(w.size()) + "\r\n" + w + "\r\n";
+  }
+  return r;
+}
+
+std::string BulkOrNull(const std::map<std::string, std::string>& m,
+                       const std::string& k) {
+  auto it = m.find(k);
+  if (it == m.end()) return "$-1\r\n";
+  return "$" + std::to_string(it->second.size()) + "\r\n" + it->second + "\r\n";
+}
+
+// The server answers a pipeline's consecutive GETs with one MultiGet
+// (server.cc, ProcessInput). A long random pipeline of SET, DEL, GET runs
+// (up to past the batch size of 64), MGET, a lower-case get and a GET of
+// the wrong arity must get exactly the replies a model of the keys gives,
+// in order: every GET sees the writes before it and none after it.
+TEST_F(ServerLoopTest, PipelinedGetsAnsweredTogetherInOrder) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  Start(dir, TestOptions(dir));
+  int fd = Connect(server_->port());
+  std::map<std::string, std::string> model;
+  std::string req, want;
+  unsigned seed = 12345;
+  auto next = [&seed](unsigned n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  auto key = [&] { return "k" + std::to_string(next(12)); };
+  for (int i = 0; i < 400; i++) {
+    switch (next(6)) {
+      case 0: {
+        std::string k = key(), v = "v" + std::to_string(i);
+        req += Resp({"SET", k, v});
+        want += "+OK\r\n";
+        model[k] = v;
+        break;
+      }
+      case 1: {
+        std::string k = key();
+        req += Resp({"DEL", k});
+        want += model.erase(k) ? ":1\r\n" : ":0\r\n";
+        break;
+      }
+      case 2: {
+        std::string a = key(), b = key();
+        req += Resp({"MGET", a, b});
+        want += "*2\r\n" + BulkOrNull(model, a) + BulkOrNull(model, b);
+        break;
+      }
+      case 3:
+        req += Resp({"GET", key(), "extra"});
+        want += "-ERR wrong number of arguments for 'get' command\r\n";
+        break;
+      default:
+        for (unsigned n = 1 + next(70); n > 0; n--) {
+          std::string k = key();
+          req += Resp({n % 3 == 0 ? "get" : "GET", k});
+          want += BulkOrNull(model, k);
+        }
+    }
+  }
+  Send(fd, req);
+  EXPECT_EQ(Recv(fd, want.size()), want);
+  Send(fd, "INFO stats\r\n");
+  std::string info;
+  while (info.find("replies_dropped") == std::string::npos) {
+    std::string more = Recv(fd, 1);
+    if (more.empty()) break;
+    info += more;
+  }
+  EXPECT_EQ(info.find("gets_batched:0\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("gets_batched:"), std::string::npos) << info;
+  close(fd);
+  Stop();
+  EXPECT_EQ(ReadBack(path_), model);
 }
 
 }  // namespace

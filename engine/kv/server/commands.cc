@@ -50,6 +50,10 @@ std::string Null() {
 const char kNotInt[] = "ERR value is not an integer or out of range";
 const char kSyntax[] = "ERR syntax error";
 
+std::string ReadFailed(const rocksdb::Status& s) {
+  return Err("ERR wtkv: read failed: " + s.ToString());
+}
+
 // Reads `key`: true with *value, or false when absent. A read error other
 // than NotFound becomes an error reply and `*failed` is set.
 bool Read(CommandContext* c, const std::string& key, std::string* value,
@@ -57,7 +61,7 @@ bool Read(CommandContext* c, const std::string& key, std::string* value,
   rocksdb::Status s = c->db()->Get(key, value);
   if (s.ok()) return true;
   if (!s.IsNotFound()) {
-    c->Reply(Err("ERR wtkv: read failed: " + s.ToString()));
+    c->Reply(ReadFailed(s));
     *failed = true;
   }
   return false;
@@ -73,15 +77,17 @@ void Ping(CommandContext* c, const Args& a) {
 
 void Echo(CommandContext* c, const Args& a) { c->Reply(Bulk(a[1])); }
 
-void Get(CommandContext* c, const Args& a) {
+void GetOne(CommandContext* c, const std::string& key) {
   std::string v;
   bool failed = false;
-  if (Read(c, a[1], &v, &failed)) {
+  if (Read(c, key, &v, &failed)) {
     c->Reply(Bulk(v));
   } else if (!failed) {
     c->Reply(Null());
   }
 }
+
+void Get(CommandContext* c, const Args& a) { GetOne(c, a[1]); }
 
 // SET key value [NX|XX] [GET] [KEEPTTL]. Expiry options are refused: KvDb
 // has no expiry, and a key that outlives its TTL would be a lie.
@@ -150,17 +156,19 @@ void Exists(CommandContext* c, const Args& a) {
 }
 
 void MGet(CommandContext* c, const Args& a) {
+  std::vector<rocksdb::Slice> keys(a.begin() + 1, a.end());
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  c->db()->MultiGet(keys, &values, &statuses);
   std::string r;
-  AppendArrayHeader(&r, a.size() - 1);
-  for (size_t i = 1; i < a.size(); i++) {
-    std::string v;
-    bool failed = false;
-    if (Read(c, a[i], &v, &failed)) {
-      AppendBulk(&r, v);
-    } else if (failed) {
-      return;
-    } else {
+  AppendArrayHeader(&r, keys.size());
+  for (size_t i = 0; i < keys.size(); i++) {
+    if (statuses[i].ok()) {
+      AppendBulk(&r, values[i].ToStringView());
+    } else if (statuses[i].IsNotFound()) {
       AppendNull(&r);
+    } else {
+      return c->Reply(ReadFailed(statuses[i]));
     }
   }
   c->Reply(std::move(r));
@@ -420,6 +428,31 @@ void Command(CommandContext* c, const Args& a) {
 }
 
 }  // namespace
+
+bool IsGet(const std::vector<std::string>& args) {
+  return args.size() == 2 && args[0].size() == 3 &&
+         tolower(static_cast<unsigned char>(args[0][0])) == 'g' &&
+         tolower(static_cast<unsigned char>(args[0][1])) == 'e' &&
+         tolower(static_cast<unsigned char>(args[0][2])) == 't';
+}
+
+void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
+  // A batch of one costs MultiGet's batch setup for nothing.
+  if (keys.size() == 1) return GetOne(c, keys[0]);
+  std::vector<rocksdb::Slice> ks(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values;
+  std::vector<rocksdb::Status> statuses;
+  c->db()->MultiGet(ks, &values, &statuses);
+  for (size_t i = 0; i < ks.size(); i++) {
+    if (statuses[i].ok()) {
+      c->Reply(Bulk(values[i].ToStringView()));
+    } else if (statuses[i].IsNotFound()) {
+      c->Reply(Null());
+    } else {
+      c->Reply(ReadFailed(statuses[i]));
+    }
+  }
+}
 
 uint64_t ScanCursors::Save(std::string next_key) {
   if (cursors_.size() >= kMax) cursors_.erase(cursors_.begin());

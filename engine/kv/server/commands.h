@@ -63,6 +63,16 @@ class CommandContext {
 // commands and wrong arity get Redis's error replies.
 void Dispatch(CommandContext* ctx, const std::vector<std::string>& args);
 
+// Whether `args` is a GET that GetMany can answer (the name, any case, and
+// one key).
+bool IsGet(const std::vector<std::string>& args);
+
+// Answers GET of each key, in order, as that many Dispatch calls would
+// (same replies, same reply order) but with one KvDb::MultiGet. The caller
+// runs nothing else between those GETs, so each sees what it would have
+// seen alone.
+void GetMany(CommandContext* ctx, const std::vector<std::string>& keys);
+
 // Redis-style glob match, for SCAN MATCH: * ? [abc] [^a-z] and \x.
 bool GlobMatch(std::string_view pattern, std::string_view s);
 

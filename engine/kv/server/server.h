@@ -113,6 +113,8 @@ class Server {
   // closes the connection when it is finished or dead.
   void Service(Connection* c);
   void ProcessInput(Connection* c);
+  // Answers the GETs ProcessInput gathered (GetMany) and empties `keys`.
+  void AnswerGets(Connection* c, std::vector<std::string>* keys);
   void UpdateMask(Connection* c);
   void CloseConnection(Connection* c);
   void DrainCompletions();
@@ -152,6 +154,7 @@ class Server {
   uint64_t connections_received_ = 0, rejected_connections_ = 0;
   uint64_t commands_ = 0, protocol_errors_ = 0, writes_ = 0, commits_ = 0;
   uint64_t write_errors_ = 0, replies_dropped_ = 0;
+  uint64_t batched_gets_ = 0;      // GETs answered in MultiGets of two or more
   std::vector<uint64_t> latency_;  // ring of the last kLatencyWindow
   size_t latency_next_ = 0;
   // Failures of reply-before-durable writes; set by the delivery thread.
