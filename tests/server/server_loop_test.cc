@@ -62,6 +62,18 @@ std::string Recv(int fd, size_t n) {
   return out;
 }
 
+// INFO stats, read up to its last field (replies_dropped_client_gone).
+std::string InfoStats(int fd) {
+  Send(fd, "INFO stats\r\n");
+  std::string info;
+  while (info.find("replies_dropped") == std::string::npos) {
+    std::string more = Recv(fd, 1);
+    if (more.empty()) break;
+    info += more;
+  }
+  return info;
+}
+
 class ServerLoopTest : public ::testing::Test {
  protected:
   void Start(const std::string& dir, kv::KvOptions o,
@@ -218,13 +230,7 @@ TEST_F(ServerLoopTest, MsetOverTheBatchLimitIsOneCommitOverUnixSocket) {
   }
   Send(fd, req);
   EXPECT_EQ(Recv(fd, 5), "+OK\r\n");
-  Send(fd, "INFO stats\r\n");
-  std::string info;
-  while (info.find("replies_dropped") == std::string::npos) {
-    std::string more = Recv(fd, 1);
-    if (more.empty()) break;
-    info += more;
-  }
+  std::string info = InfoStats(fd);
   EXPECT_NE(info.find("server_commits:1\r\n"), std::string::npos) << info;
   close(fd);
   Stop();
@@ -302,13 +308,7 @@ TEST_F(ServerLoopTest, PipelinedGetsAnsweredTogetherInOrder) {
   }
   Send(fd, req);
   EXPECT_EQ(Recv(fd, want.size()), want);
-  Send(fd, "INFO stats\r\n");
-  std::string info;
-  while (info.find("replies_dropped") == std::string::npos) {
-    std::string more = Recv(fd, 1);
-    if (more.empty()) break;
-    info += more;
-  }
+  std::string info = InfoStats(fd);
   EXPECT_EQ(info.find("gets_batched:0\r\n"), std::string::npos) << info;
   EXPECT_NE(info.find("gets_batched:"), std::string::npos) << info;
   close(fd);
