@@ -316,5 +316,54 @@ TEST_F(ServerLoopTest, PipelinedGetsAnsweredTogetherInOrder) {
   EXPECT_EQ(ReadBack(path_), model);
 }
 
+// Many connections pipelining SETs and runs of GETs (MultiGets) at once,
+// in chunks that span loop rounds, each on its own keys, each half-closing
+// after its last request: every reply is what a model of that connection's
+// keys says, in order, and none is lost to the half-close.
+TEST_F(ServerLoopTest, ManyConnectionsPipeliningGetsAndSets) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  Start(dir, TestOptions(dir));
+  constexpr int kClients = 8;
+  std::vector<std::string> got(kClients), want(kClients);
+  std::vector<int> fds;
+  for (int t = 0; t < kClients; t++) fds.push_back(Connect(server_->port()));
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; t++) {
+    clients.emplace_back([&, t] {
+      std::map<std::string, std::string> model;
+      unsigned seed = 777u + static_cast<unsigned>(t);
+      auto next = [&seed](unsigned n) {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 8) % n;
+      };
+      for (int chunk = 0; chunk < 20; chunk++) {
+        std::string req;
+        for (int i = 0; i < 10; i++) {
+          std::string k =
+              "c" + std::to_string(t) + "-" + std::to_string(next(6));
+          if (next(3) == 0) {
+            std::string v = std::to_string(chunk * 100 + i);
+            req += Resp({"SET", k, v});
+            want[t] += "+OK\r\n";
+            model[k] = v;
+          } else {
+            req += Resp({"GET", k});
+            want[t] += BulkOrNull(model, k);
+          }
+        }
+        Send(fds[t], req);
+      }
+      shutdown(fds[t], SHUT_WR);  // the server sees EOF behind the GETs
+      got[t] = Recv(fds[t], want[t].size() + 1);  // +1: then closed
+    });
+  }
+  for (std::thread& c : clients) c.join();
+  for (int t = 0; t < kClients; t++) {
+    EXPECT_EQ(got[t], want[t]) << "client " << t;
+    close(fds[t]);
+  }
+  Stop();
+}
+
 }  // namespace
 }  // namespace wtrocks::testing

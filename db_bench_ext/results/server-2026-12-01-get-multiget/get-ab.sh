@@ -1,12 +1,13 @@
 #!/bin/bash
-# GET -c 50 -P 16 against two wtkv binaries, interleaved pairs, each on a
+# GET -c 50 -P $P against two wtkv binaries, interleaved pairs, each on a
 # fresh database on one XFS loop filesystem; prints ops/s (redis-benchmark
 # --csv) and the server's CPU ticks (utime+stime) over the GETs.
-#   get-ab.sh OLD_WTKV NEW_WTKV [PAIRS]   (root; pins server to CPU 1 and
+#   [P=16 N=2000000] get-ab.sh OLD_WTKV NEW_WTKV [PAIRS]
+#   (root; GET pipeline depth P, N GETs; pins server to CPU 1 and
 #   redis-benchmark to CPU 0, as the pinned run in README.md; drop the
 #   taskset prefixes for the unpinned one)
 set -e
-old=$1 new=$2 pairs=${3:-6}
+old=$1 new=$2 pairs=${3:-6} P=${P:-16} N=${N:-2000000}
 work=$(mktemp -d)
 truncate -s 4G "$work/img"
 loop=$(losetup -f --show "$work/img")
@@ -29,7 +30,7 @@ run() {  # binary label
   done
   local c0 c1 r
   c0=$(awk '{print $14 + $15}' /proc/$pid/stat)
-  r=$(taskset -c 0 redis-benchmark -p 6390 -t get -n 2000000 -c 50 -P 16 -d 100 -r 100000 --csv | tail -1)
+  r=$(taskset -c 0 redis-benchmark -p 6390 -t get -n "$N" -c 50 -P "$P" -d 100 -r 100000 --csv | tail -1)
   c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
   kill $pid && wait $pid || true
   echo "$2 $r cpu_ticks=$((c1 - c0))"
