@@ -149,12 +149,9 @@ void KvDb::MultiGet(const std::vector<rocksdb::Slice>& keys,
                     std::vector<rocksdb::Status>* statuses) {
   values->clear();
   values->resize(keys.size());
-  statuses->assign(keys.size(), rocksdb::Status::OK());
   Gate g(this);
-  if (!g.entered()) {
-    statuses->assign(keys.size(), Closed());
-    return;
-  }
+  statuses->assign(keys.size(), g.entered() ? rocksdb::Status::OK() : Closed());
+  if (!g.entered()) return;
   db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(),
                 keys.data(), values->data(), statuses->data());
 }

@@ -1,6 +1,8 @@
 // Copyright (c) wtrocks authors.
 #include "engine/kv/server/commands.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -430,10 +432,9 @@ void Command(CommandContext* c, const Args& a) {
 }  // namespace
 
 bool IsGet(const std::vector<std::string>& args) {
+  // By length, not strcasecmp: a command name may hold a NUL byte.
   return args.size() == 2 && args[0].size() == 3 &&
-         tolower(static_cast<unsigned char>(args[0][0])) == 'g' &&
-         tolower(static_cast<unsigned char>(args[0][1])) == 'e' &&
-         tolower(static_cast<unsigned char>(args[0][2])) == 't';
+         strncasecmp(args[0].data(), "get", 3) == 0;
 }
 
 void GetMany(CommandContext* c, const std::vector<std::string>& keys) {

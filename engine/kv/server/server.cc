@@ -475,34 +475,32 @@ void Server::ProcessInput(Connection* c) {
       commands_++;
       gets.push_back(std::move(args[1]));
       if (gets.size() >= kGetBatch) AnswerGets(c, &gets);
-      if (c->pending_slots() + gets.size() >= kPauseSlots ||
-          c->unsent() >= kPauseUnsent) {
-        AnswerGets(c, &gets);
-        c->paused = true;
+    } else {
+      AnswerGets(c, &gets);  // their replies come before this request's
+      if (r == RespParser::Result::kError) {
+        // As Redis does: say what was wrong, then close; the byte stream
+        // can no longer be split into requests.
+        protocol_errors_++;
+        std::string e;
+        AppendError(&e, "ERR " + c->parser().error());
+        c->Fill(c->NewSlot(), std::move(e), /*close_after=*/true);
+        c->stop_reading = true;
+        off = in.size();
+        break;
       }
-      continue;
+      commands_++;
+      Context ctx(this, c);
+      Dispatch(&ctx, args);
+      if (ctx.closing()) {  // QUIT: what follows it is not run
+        c->stop_reading = true;
+        off = in.size();
+        break;
+      }
     }
-    AnswerGets(c, &gets);  // their replies come before this request's
-    if (r == RespParser::Result::kError) {
-      // As Redis does: say what was wrong, then close; the byte stream can
-      // no longer be split into requests.
-      protocol_errors_++;
-      std::string e;
-      AppendError(&e, "ERR " + c->parser().error());
-      c->Fill(c->NewSlot(), std::move(e), /*close_after=*/true);
-      c->stop_reading = true;
-      off = in.size();
-      break;
-    }
-    commands_++;
-    Context ctx(this, c);
-    Dispatch(&ctx, args);
-    if (ctx.closing()) {  // QUIT: what follows it is not run
-      c->stop_reading = true;
-      off = in.size();
-      break;
-    }
-    if (c->pending_slots() >= kPauseSlots || c->unsent() >= kPauseUnsent) {
+    // Gathered GETs count as replies waiting.
+    if (c->pending_slots() + gets.size() >= kPauseSlots ||
+        c->unsent() >= kPauseUnsent) {
+      AnswerGets(c, &gets);
       c->paused = true;
     }
   }
