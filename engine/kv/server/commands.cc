@@ -56,6 +56,13 @@ std::string ReadFailed(const rocksdb::Status& s) {
   return Err("ERR wtkv: read failed: " + s.ToString());
 }
 
+// The reply to one key's read, as GET, MGET and a batch of GETs give it.
+std::string ValueReply(const rocksdb::Status& s, std::string_view value) {
+  if (s.ok()) return Bulk(value);
+  if (s.IsNotFound()) return Null();
+  return ReadFailed(s);
+}
+
 // Reads `key`: true with *value, or false when absent. A read error other
 // than NotFound becomes an error reply and `*failed` is set.
 bool Read(CommandContext* c, const std::string& key, std::string* value,
@@ -81,12 +88,8 @@ void Echo(CommandContext* c, const Args& a) { c->Reply(Bulk(a[1])); }
 
 void GetOne(CommandContext* c, const std::string& key) {
   std::string v;
-  bool failed = false;
-  if (Read(c, key, &v, &failed)) {
-    c->Reply(Bulk(v));
-  } else if (!failed) {
-    c->Reply(Null());
-  }
+  rocksdb::Status s = c->db()->Get(key, &v);
+  c->Reply(ValueReply(s, v));
 }
 
 void Get(CommandContext* c, const Args& a) { GetOne(c, a[1]); }
@@ -162,16 +165,14 @@ void MGet(CommandContext* c, const Args& a) {
   std::vector<rocksdb::PinnableSlice> values;
   std::vector<rocksdb::Status> statuses;
   c->db()->MultiGet(keys, &values, &statuses);
+  // One failed read fails the whole reply, as a partial array would lie.
+  for (const rocksdb::Status& s : statuses) {
+    if (!s.ok() && !s.IsNotFound()) return c->Reply(ReadFailed(s));
+  }
   std::string r;
   AppendArrayHeader(&r, keys.size());
   for (size_t i = 0; i < keys.size(); i++) {
-    if (statuses[i].ok()) {
-      AppendBulk(&r, values[i].ToStringView());
-    } else if (statuses[i].IsNotFound()) {
-      AppendNull(&r);
-    } else {
-      return c->Reply(ReadFailed(statuses[i]));
-    }
+    r += ValueReply(statuses[i], values[i].ToStringView());
   }
   c->Reply(std::move(r));
 }
@@ -445,13 +446,7 @@ void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
   std::vector<rocksdb::Status> statuses;
   c->db()->MultiGet(ks, &values, &statuses);
   for (size_t i = 0; i < ks.size(); i++) {
-    if (statuses[i].ok()) {
-      c->Reply(Bulk(values[i].ToStringView()));
-    } else if (statuses[i].IsNotFound()) {
-      c->Reply(Null());
-    } else {
-      c->Reply(ReadFailed(statuses[i]));
-    }
+    c->Reply(ValueReply(statuses[i], values[i].ToStringView()));
   }
 }
 
