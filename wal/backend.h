@@ -26,7 +26,10 @@ class Backend {
   // Extra open(2) flags the backend needs on the file (O_DIRECT).
   virtual int open_flags() const { return 0; }
 
-  // Starts writing `len` bytes of `buf` at `offset`.
+  // Starts writing `len` bytes of `buf` at `offset`. `extends` says that
+  // the write ends past every earlier write of the file, so a durable one
+  // also has to make the file's new size stable; a backend may pick its
+  // mechanism by it, never its guarantee.
   // Pre: buf stays valid and unchanged until `done` runs; for kDirect, buf,
   //      len and offset are aligned to the probed alignment.
   // Post: `done->OnIoComplete(res)` runs exactly once on another thread with
@@ -35,14 +38,14 @@ class Backend {
   // Returns 0, or -errno when the write could not be started (then `done`
   // is never called).
   virtual int StartWrite(int fd, const void* buf, size_t len, uint64_t offset,
-                         bool durable, IoCompletion* done) = 0;
+                         bool durable, bool extends, IoCompletion* done) = 0;
 
   // The same write done on the calling thread: returns what StartWrite's
   // completion would have carried (bytes written or -errno), with the same
   // meaning. For a thread that would otherwise only wait for the completion
   // (DurableFileOptions::waiter_writes).
   virtual int WriteNow(int fd, const void* buf, size_t len, uint64_t offset,
-                       bool durable) = 0;
+                       bool durable, bool extends) = 0;
 
   // True when a durable StartWrite makes an fsync-family call (for stats).
   virtual bool durable_write_calls_fsync() const { return false; }

@@ -89,12 +89,12 @@ class SyncBackend final : public Backend {
   Mode mode() const override { return Mode::kFsync; }
   bool durable_write_calls_fsync() const override { return true; }
   int StartWrite(int fd, const void* buf, size_t len, uint64_t offset,
-                 bool durable, IoCompletion* done) override {
+                 bool durable, bool /*extends*/, IoCompletion* done) override {
     SyncPool::Default().Push(Job{fd, buf, len, offset, durable, done});
     return 0;
   }
   int WriteNow(int fd, const void* buf, size_t len, uint64_t offset,
-               bool durable) override {
+               bool durable, bool /*extends*/) override {
     return SyncPool::Execute(Job{fd, buf, len, offset, durable, nullptr});
   }
 };

@@ -337,7 +337,8 @@ class DurableFileImpl final : public DurableFile {
     const uint8_t* p = cur_ptr_;
     const uint64_t len = cur_len_, off = cur_off_;
     int res = WithFdUnlocked(l, [&](int fd) {
-      return backend_->WriteNow(fd, p, len, off, durable_each_write());
+      return backend_->WriteNow(fd, p, len, off, durable_each_write(),
+                                cur_extends_);
     });
     Count(&Stats::waiter_writes, 1);
     CompleteLocked(l, res);
@@ -376,13 +377,14 @@ class DurableFileImpl final : public DurableFile {
                buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
     buf_base_ = keep_from;
     inflight_ = true;
-    if (io_end > physical_size_) physical_size_ = io_end;
+    cur_extends_ = io_end > physical_size_;
+    if (cur_extends_) physical_size_ = io_end;
     return true;
   }
 
   void StartCurrentLocked() {
     int r = backend_->StartWrite(fd_, cur_ptr_, cur_len_, cur_off_,
-                                 durable_each_write(), &data_io_);
+                                 durable_each_write(), cur_extends_, &data_io_);
     if (r < 0) {
       inflight_ = false;
       FailLocked(Status::FromErrno(
@@ -609,7 +611,8 @@ class DurableFileImpl final : public DurableFile {
   uint64_t cur_off_ = 0;
   uint64_t cur_len_ = 0;
   uint8_t* cur_ptr_ = nullptr;
-  uint64_t cur_end_ = 0;  // logical end it makes durable
+  uint64_t cur_end_ = 0;      // logical end it makes durable
+  bool cur_extends_ = false;  // it ends past every earlier write (Backend)
   uint64_t cur_start_us_ = 0;
   int eagain_retries_ = 0;
 

@@ -11,9 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <future>
+
 #include "tests/lib/file_util.h"
 #include "tests/lib/scratch_fs.h"
 #include "tests/wal/record_codec.h"
+#include "wal/backend.h"
 #include "wal/durable_file.h"
 #include "wal/probe.h"
 
@@ -252,6 +255,42 @@ TEST(Reuse, OverwritesFromStart) {
   ASSERT_TRUE(f->WaitDurable(end).ok());
   ASSERT_TRUE(f->Close().ok());
   EXPECT_EQ(ReadAll(path), fresh);
+}
+
+// Write-through mode makes a durable write that extends the file as dsync
+// does (the log force for the new size is needed anyway) and keeps
+// RWF_WRITETHROUGH for overwrites. An unpatched kernel refuses the flag, so
+// there the extending writes succeed and the overwrites fail with the
+// kernel's own answer; on ours, all succeed. Both ways of writing: on the
+// calling thread and through the ring.
+TEST(WriteThroughBackend, ExtendingDurableWritesGoAsDsync) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  const int raw = RawWriteThrough(dir);
+  const int overwrite_res = raw == 0 ? 4096 : -raw;
+  std::unique_ptr<Backend> b = MakeUringBackend(Mode::kWriteThrough);
+  std::string path = dir + "/000007.log";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  alignas(4096) static char buf[4096];
+  memset(buf, 'w', sizeof(buf));
+  EXPECT_EQ(b->WriteNow(fd, buf, 4096, 0, true, /*extends=*/true), 4096);
+  EXPECT_EQ(b->WriteNow(fd, buf, 4096, 0, true, /*extends=*/false),
+            overwrite_res);
+
+  struct Done final : IoCompletion {
+    std::promise<int> res;
+    void OnIoComplete(int r) override { res.set_value(r); }
+  };
+  Done extend;
+  ASSERT_EQ(b->StartWrite(fd, buf, 4096, 4096, true, true, &extend), 0);
+  EXPECT_EQ(extend.res.get_future().get(), 4096);
+  Done over;
+  ASSERT_EQ(b->StartWrite(fd, buf, 4096, 0, true, false, &over), 0);
+  EXPECT_EQ(over.res.get_future().get(), overwrite_res);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  EXPECT_EQ(st.st_size, 8192);
+  close(fd);
 }
 
 // A full filesystem is a real ENOSPC: NoSpace naming the file, sticky, and
