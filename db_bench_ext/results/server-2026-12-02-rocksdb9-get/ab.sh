@@ -3,7 +3,7 @@
 # (Debian 12, host) and wtkv on RocksDB 9.10 (Debian 13 root), pinned:
 # server on CPU 1, redis-benchmark on CPU 0; TCP on loopback; interleaved.
 set -e
-co=/work/wt/s21
+co=${CHECKOUT:-$(cd "$(dirname "$0")/../../.." && pwd)}  # the checkout (its build/ and build-rocksdb9/)
 mnt=$co/.bench-mnt
 img=/tmp/r9/img
 truncate -s 4G $img
