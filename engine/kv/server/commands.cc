@@ -56,11 +56,17 @@ std::string ReadFailed(const rocksdb::Status& s) {
   return Err("ERR wtkv: read failed: " + s.ToString());
 }
 
-// The reply to one key's read, as GET, MGET and a batch of GETs give it.
-std::string ValueReply(const rocksdb::Status& s, std::string_view value) {
-  if (s.ok()) return Bulk(value);
-  if (s.IsNotFound()) return Null();
-  return ReadFailed(s);
+// Appends the reply to one key's read, as GET, MGET and a batch of GETs
+// give it.
+void AppendValueReply(std::string* out, const rocksdb::Status& s,
+                      std::string_view value) {
+  if (s.ok()) {
+    AppendBulk(out, value);
+  } else if (s.IsNotFound()) {
+    AppendNull(out);
+  } else {
+    *out += ReadFailed(s);
+  }
 }
 
 // Reads `key`: true with *value, or false when absent. A read error other
@@ -89,7 +95,9 @@ void Echo(CommandContext* c, const Args& a) { c->Reply(Bulk(a[1])); }
 void GetOne(CommandContext* c, const std::string& key) {
   std::string v;
   rocksdb::Status s = c->db()->Get(key, &v);
-  c->Reply(ValueReply(s, v));
+  std::string r;
+  AppendValueReply(&r, s, v);
+  c->Reply(std::move(r));
 }
 
 void Get(CommandContext* c, const Args& a) { GetOne(c, a[1]); }
@@ -172,7 +180,7 @@ void MGet(CommandContext* c, const Args& a) {
   std::string r;
   AppendArrayHeader(&r, keys.size());
   for (size_t i = 0; i < keys.size(); i++) {
-    r += ValueReply(statuses[i], values[i].ToStringView());
+    AppendValueReply(&r, statuses[i], values[i].ToStringView());
   }
   c->Reply(std::move(r));
 }
@@ -446,7 +454,9 @@ void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
   std::vector<rocksdb::Status> statuses;
   c->db()->MultiGet(ks, &values, &statuses);
   for (size_t i = 0; i < ks.size(); i++) {
-    c->Reply(ValueReply(statuses[i], values[i].ToStringView()));
+    std::string r;
+    AppendValueReply(&r, statuses[i], values[i].ToStringView());
+    c->Reply(std::move(r));
   }
 }
 
