@@ -50,10 +50,18 @@ const char* ModeOrAuto(wal::Mode m) {
   return m == wal::Mode::kAuto ? "auto" : wal::ModeName(m);
 }
 
+bool ParseOnOff(std::string_view text, bool* out) {
+  if (text != "on" && text != "off") return false;
+  *out = text == "on";
+  return true;
+}
+
 }  // namespace
 
 const char* ValidUriKeys() {
-  return "mode, wal, sst, sst_sync, prealloc, max_write, defer, waiter, stats";
+  return "mode, wal, sst, sst_sync, prealloc, max_write, defer, waiter, "
+         "inplace, "
+         "stats";
 }
 
 bool ParseSize(std::string_view text, uint64_t* out) {
@@ -102,6 +110,7 @@ std::string EngineConfig::ToUri() const {
   uri += ",max_write=" + SizeToString(max_write_bytes);
   uri += ",defer=" + SizeToString(defer_bytes);
   uri += waiter_writes ? ",waiter=on" : ",waiter=off";
+  uri += sync_in_place ? ",inplace=on" : ",inplace=off";
   if (!stats.empty()) uri += ",stats=" + stats;
   return uri;
 }
@@ -183,13 +192,9 @@ rocksdb::Status ParseUri(std::string_view uri, EngineConfig* out) {
         return bad_value("a byte count like 0, 64K, 1M (0: no deferral)");
       }
     } else if (key == "waiter") {
-      if (value == "on") {
-        out->waiter_writes = true;
-      } else if (value == "off") {
-        out->waiter_writes = false;
-      } else {
-        return bad_value("on, off");
-      }
+      if (!ParseOnOff(value, &out->waiter_writes)) return bad_value("on, off");
+    } else if (key == "inplace") {
+      if (!ParseOnOff(value, &out->sync_in_place)) return bad_value("on, off");
     } else if (key == "stats") {
       if (value.empty()) return bad_value("stderr, or a file path");
       out->stats = std::string(value);

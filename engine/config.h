@@ -49,6 +49,11 @@ struct EngineConfig {
   // (wal::DurableFileOptions::waiter_writes). false: the reaper writes and
   // the Sync waits for its hand-back, as before 2026-11-30.
   bool waiter_writes = true;
+  // A WAL's durable write of bytes its appends already put in the page
+  // cache is a datasync of their range instead of a second copy with
+  // RWF_DSYNC, where the mode has such writes (dsync, write-through's
+  // appends to a fresh WAL, fsync): wal::DurableFileOptions::sync_in_place.
+  bool sync_in_place = true;
   // "" (no dump unless WTROCKS_STATS asks), "stderr", or a file path the
   // stats line is appended to.
   std::string stats;

@@ -34,6 +34,7 @@ void PutKind(std::string* line, const char* prefix, const KindStats& k) {
   Put(line, p + "sync_calls", k.sync_calls.load());
   Put(line, p + "fsync_calls", s.fsync_calls.load());
   Put(line, p + "fsync_avoided", s.fsync_avoided.load());
+  Put(line, p + "in_place_syncs", s.in_place_syncs.load());
   Put(line, p + "prealloc_bytes", s.prealloc_bytes.load());
   Put(line, p + "short_writes", s.short_writes.load());
   Put(line, p + "errors", s.errors.load());
@@ -59,6 +60,7 @@ void AddStats(const wal::Stats& from, wal::Stats* to) {
   Add(from.durable_points, &to->durable_points);
   Add(from.fsync_calls, &to->fsync_calls);
   Add(from.fsync_avoided, &to->fsync_avoided);
+  Add(from.in_place_syncs, &to->in_place_syncs);
   Add(from.prealloc_calls, &to->prealloc_calls);
   Add(from.prealloc_bytes, &to->prealloc_bytes);
   Add(from.short_writes, &to->short_writes);

@@ -135,6 +135,8 @@ IOStatus WtrocksFileSystem::OpenDurable(
     // RocksDB's group commit has one thread Sync the WAL for its group: let
     // it write instead of waiting for the reaper to.
     o.waiter_writes = cfg.waiter_writes;
+    // The bytes are in the page cache already (process_crash_safe).
+    o.sync_in_place = cfg.sync_in_place;
     o.completion_fault = cfg.wal_completion_fault;
     why = std::string("wal=") + ModeOrAuto(cfg.wal_mode) + " requested";
   } else {

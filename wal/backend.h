@@ -9,6 +9,8 @@
 //                     reference behaviour and the fallback without io_uring
 #pragma once
 
+#include <errno.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -49,6 +51,32 @@ class Backend {
 
   // True when a durable StartWrite makes an fsync-family call (for stats).
   virtual bool durable_write_calls_fsync() const { return false; }
+
+  // Durable writes of bytes that are already in the page cache (the file
+  // copies every append there first, DurableFileOptions::sync_in_place):
+  // true when this backend makes such a write stable in place, by a
+  // datasync of its range, rather than by writing the bytes a second time.
+  // RWF_DSYNC on a buffered write is that copy followed by the same range
+  // datasync (generic_write_sync), so in place is the same device work
+  // without the second copy. `extends` as for StartWrite.
+  virtual bool SyncsInPlace(bool /*extends*/) const { return false; }
+
+  // Makes [offset, offset + len) stable in place; only when SyncsInPlace.
+  // Post: `done->OnIoComplete(res)` runs exactly once on another thread with
+  // 0 (the range and the metadata needed to read it are stable) or -errno.
+  // Returns 0, or -errno when it could not be started (then `done` is never
+  // called).
+  virtual int StartSyncInPlace(int /*fd*/, uint64_t /*offset*/,
+                               uint64_t /*len*/, IoCompletion* /*done*/) {
+    return -EOPNOTSUPP;
+  }
+
+  // The same on the calling thread (waiter_writes): 0 or -errno. There is
+  // no ranged fdatasync(2), so this may make more of the file stable.
+  virtual int SyncInPlaceNow(int /*fd*/, uint64_t /*offset*/,
+                             uint64_t /*len*/) {
+    return -EOPNOTSUPP;
+  }
 };
 
 std::unique_ptr<Backend> MakeUringBackend(Mode mode);

@@ -20,7 +20,7 @@ namespace {
 
 struct Job {
   int fd;
-  const void* buf;
+  const void* buf;  // nullptr: the bytes are in the page cache, only sync
   size_t len;
   uint64_t offset;
   bool durable;
@@ -67,15 +67,25 @@ class SyncPool {
   // as such (DurableFile resubmits the rest) and is not synced: durability
   // is only claimed for a whole write.
   static int Execute(const Job& job) {
+    if (job.buf == nullptr) return Datasync(job.fd);
     ssize_t n;
     do {
       n = pwrite(job.fd, job.buf, job.len, static_cast<off_t>(job.offset));
     } while (n < 0 && errno == EINTR);
     if (n < 0) return -errno;
     if (job.durable && static_cast<size_t>(n) == job.len) {
-      if (fdatasync(job.fd) != 0) return -errno;
+      int r = Datasync(job.fd);
+      if (r != 0) return r;
     }
     return static_cast<int>(n);
+  }
+
+  static int Datasync(int fd) {
+    int r;
+    do {
+      r = fdatasync(fd);
+    } while (r != 0 && errno == EINTR);
+    return r == 0 ? 0 : -errno;
   }
 
  private:
@@ -96,6 +106,16 @@ class SyncBackend final : public Backend {
   int WriteNow(int fd, const void* buf, size_t len, uint64_t offset,
                bool durable, bool /*extends*/) override {
     return SyncPool::Execute(Job{fd, buf, len, offset, durable, nullptr});
+  }
+  // Without the pwrite, fsync mode is exactly that fdatasync.
+  bool SyncsInPlace(bool /*extends*/) const override { return true; }
+  int StartSyncInPlace(int fd, uint64_t offset, uint64_t len,
+                       IoCompletion* done) override {
+    SyncPool::Default().Push(Job{fd, nullptr, len, offset, true, done});
+    return 0;
+  }
+  int SyncInPlaceNow(int fd, uint64_t /*offset*/, uint64_t /*len*/) override {
+    return SyncPool::Datasync(fd);
   }
 };
 

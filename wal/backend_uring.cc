@@ -31,6 +31,9 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 #include "wal/backend.h"
 
@@ -78,6 +81,25 @@ class UringBackend final : public Backend {
                    Flags(durable, extends));
     } while (n < 0 && errno == EINTR);
     return n < 0 ? -errno : static_cast<int>(n);
+  }
+
+  bool SyncsInPlace(bool extends) const override {
+    return mode_ == Mode::kDsync || (mode_ == Mode::kWriteThrough && extends);
+  }
+
+  int StartSyncInPlace(int fd, uint64_t offset, uint64_t len,
+                       IoCompletion* done) override {
+    if (len == 0 || len > UINT32_MAX) return -EINVAL;
+    return IoService::Default().SubmitDatasync(
+        fd, offset, static_cast<uint32_t>(len), done);
+  }
+
+  int SyncInPlaceNow(int fd, uint64_t /*offset*/, uint64_t /*len*/) override {
+    int r;
+    do {
+      r = fdatasync(fd);
+    } while (r != 0 && errno == EINTR);
+    return r == 0 ? 0 : -errno;
   }
 
  private:

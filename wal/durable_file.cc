@@ -12,6 +12,10 @@
 // Offsets (all guarded by mu_), always written_ <= submitted_ <= size_ and
 // durable_ <= written_:
 //   size_       logical end: every byte appended so far
+//   ready_      sync_in_place only: end of the bytes already copied into
+//               the page cache, the most a write may cover (a datasync of
+//               a range must not run before its bytes are there); without
+//               it every appended byte is ready (ReadyLocked)
 //   submitted_  end of the bytes handed to the backend (in flight or done)
 //   written_    end of the bytes whose write completed
 //   durable_    the watermark: every byte below it is stable
@@ -21,7 +25,8 @@
 //               them are buffered
 // buf_ holds the bytes [buf_base_, size_): what is not yet submitted, plus,
 // for the direct mode, the partial block before it, which the next aligned
-// write must rewrite.
+// write must rewrite. A file that always syncs in place (dsync) keeps none:
+// its writes never send bytes (keep_bytes_).
 //
 // The file's size on disk is never ahead of its data (apart from the direct
 // mode's block padding): preallocation keeps the size (FALLOC_FL_KEEP_SIZE),
@@ -58,6 +63,8 @@ constexpr uint64_t kPreallocAlign = 4096;
 // An EAGAIN completion means the write was not attempted; retrying it is
 // safe, but a kernel that keeps answering EAGAIN is treated as an error.
 constexpr int kMaxEagainRetries = 100;
+// Largest range one in-place sync covers (a CQE's result is an int).
+constexpr uint64_t kMaxInPlaceBytes = uint64_t{1} << 30;
 
 uint64_t AlignDown(uint64_t v, uint64_t a) { return v / a * a; }
 uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
@@ -89,6 +96,10 @@ class DurableFileImpl final : public DurableFile {
         copy_on_append_(opts.process_crash_safe && mode != Mode::kDirect),
         defer_(opts.defer_bytes > 0 &&
                opts.durability == Durability::kEveryWrite),
+        in_place_(opts.sync_in_place && copy_on_append_ &&
+                  opts.durability == Durability::kEveryWrite &&
+                  backend_->SyncsInPlace(true)),
+        keep_bytes_(!(in_place_ && backend_->SyncsInPlace(false))),
         prealloc_end_(existing_size),
         physical_size_(existing_size),
         data_io_(this) {}
@@ -96,11 +107,16 @@ class DurableFileImpl final : public DurableFile {
   ~DurableFileImpl() override { Close(); }
 
   Status Append(const void* data, size_t n, uint64_t* end_offset) override {
+    // In place, ready_ must be a prefix of the file, so the page-cache
+    // copies land in offset order: one Append at a time (RocksDB appends
+    // to a WAL from one thread at a time anyway).
+    std::unique_lock<std::mutex> order(append_mu_, std::defer_lock);
+    if (in_place_) order.lock();
     std::unique_lock<std::mutex> l(mu_);
     if (closing_) return Status::Aborted("append to closed file " + path_);
     if (!error_.ok()) return error_;
     const auto* p = static_cast<const uint8_t*>(data);
-    buf_.insert(buf_.end(), p, p + n);
+    if (keep_bytes_) buf_.insert(buf_.end(), p, p + n);
     uint64_t start = size_;
     size_ += n;
     if (end_offset) *end_offset = size_;
@@ -109,13 +125,19 @@ class DurableFileImpl final : public DurableFile {
     MaybeSubmitLocked();
     if (copy_on_append_ && error_.ok()) {
       // Outside mu_: the range is ours alone, and a pwrite may sleep (on a
-      // folio under write-through I/O, for one). The durable write that
-      // covers these bytes writes the same bytes again from buf_, so the
-      // order of the two does not matter: nothing else ever writes this
-      // range (no zero writes, see the file comment).
+      // folio under write-through I/O, for one). A durable write that
+      // sends bytes sends these same bytes again from buf_, so the order of
+      // the two does not matter: nothing else ever writes this range (no
+      // zero writes, see the file comment). One in place must come after
+      // the copy: only then do the bytes become ready.
       Status ws = WithFdUnlocked(
           l, [&](int fd) { return CopyToKernel(fd, p, n, start); });
-      if (!ws.ok()) FailLocked(ws);
+      if (!ws.ok()) {
+        FailLocked(ws);
+      } else if (in_place_) {
+        ready_ = start + n;
+        MaybeSubmitLocked();
+      }
     }
     MaybePreallocateLocked(l);
     Status s = error_;
@@ -128,7 +150,7 @@ class DurableFileImpl final : public DurableFile {
     std::unique_lock<std::mutex> l(mu_);
     if (offset > size_) return BeyondEnd(offset);
     if (opts_.waiter_writes && !inflight_ && submitted_ < offset &&
-        error_.ok() && !closed_) {
+        submitted_ < ReadyLocked() && error_.ok() && !closed_) {
       // A lone waiter: nothing in flight to wait behind, so writing here
       // costs the same device time and saves the trip through the reaper.
       WriteAsWaiterLocked(l);
@@ -311,6 +333,9 @@ class DurableFileImpl final : public DurableFile {
     return opts_.durability == Durability::kEveryWrite;
   }
 
+  // End of the bytes a write may cover now (see ready_).
+  uint64_t ReadyLocked() const { return in_place_ ? ready_ : size_; }
+
   // Someone waits for the bytes below `offset`: deferred bytes up to there
   // must go out now.
   void WantLocked(uint64_t offset) {
@@ -322,9 +347,10 @@ class DurableFileImpl final : public DurableFile {
   // if someone waits for unsubmitted bytes or enough of them are buffered.
   // Caller holds mu_.
   void MaybeSubmitLocked() {
-    if (!error_.ok() || inflight_ || submitted_ == size_) return;
+    const uint64_t ready = ReadyLocked();
+    if (!error_.ok() || inflight_ || submitted_ == ready) return;
     if (defer_ && wanted_ <= submitted_ &&
-        size_ - submitted_ < opts_.defer_bytes) {
+        ready - submitted_ < opts_.defer_bytes) {
       return;
     }
     if (PrepareNextLocked()) StartCurrentLocked();
@@ -336,23 +362,33 @@ class DurableFileImpl final : public DurableFile {
     if (!PrepareNextLocked()) return;
     const uint8_t* p = cur_ptr_;
     const uint64_t len = cur_len_, off = cur_off_;
+    const bool in_place = cur_in_place_;
     int res = WithFdUnlocked(l, [&](int fd) {
-      return backend_->WriteNow(fd, p, len, off, durable_each_write(),
-                                cur_extends_);
+      return in_place ? backend_->SyncInPlaceNow(fd, off, len)
+                      : backend_->WriteNow(fd, p, len, off,
+                                           durable_each_write(), cur_extends_);
     });
     Count(&Stats::waiter_writes, 1);
     CompleteLocked(l, res);
   }
 
-  // Takes the next write's bytes out of buf_ into the I/O buffer and marks
-  // it in flight; false (and the file failed) if there is no memory for it.
+  // Takes the next write's bytes out of buf_ into the I/O buffer (or, in
+  // place, only its range) and marks it in flight; false (and the file
+  // failed) if there is no memory for it.
   bool PrepareNextLocked() {
     uint64_t start = submitted_;
-    uint64_t end = size_ - start > max_write_ ? start + max_write_ : size_;
+    uint64_t ready = ReadyLocked();
+    // In place (align_ is 1 there) a whole deferred tail is one datasync:
+    // capping it would pay the log force and cache flush once per piece.
+    cur_in_place_ = in_place_ && backend_->SyncsInPlace(ready > physical_size_);
+    uint64_t cap = cur_in_place_ ? kMaxInPlaceBytes : max_write_;
+    uint64_t end = ready - start > cap ? start + cap : ready;
     uint64_t io_off = AlignDown(start, align_);
     uint64_t io_end = AlignUp(end, align_);
     uint64_t io_len = io_end - io_off;
-    if (io_cap_ < io_len) {
+    if (cur_in_place_) {
+      cur_ptr_ = nullptr;
+    } else if (io_cap_ < io_len) {
       void* p = nullptr;
       if (posix_memalign(&p, 4096, io_len) != 0) {
         FailLocked(
@@ -362,19 +398,23 @@ class DurableFileImpl final : public DurableFile {
       io_buf_.reset(static_cast<uint8_t*>(p));
       io_cap_ = io_len;
     }
-    memcpy(io_buf_.get(), buf_.data() + (io_off - buf_base_), end - io_off);
-    memset(io_buf_.get() + (end - io_off), 0, io_end - end);
+    if (!cur_in_place_) {
+      memcpy(io_buf_.get(), buf_.data() + (io_off - buf_base_), end - io_off);
+      memset(io_buf_.get() + (end - io_off), 0, io_end - end);
+      cur_ptr_ = io_buf_.get();
+    }
     cur_off_ = io_off;
     cur_len_ = io_len;
-    cur_ptr_ = io_buf_.get();
     cur_end_ = end;
     cur_start_us_ = NowMicros();
     eagain_retries_ = 0;
     submitted_ = end;
     // Keep only what the next write needs: for direct, the partial block.
     uint64_t keep_from = AlignDown(end, align_);
-    buf_.erase(buf_.begin(),
-               buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
+    if (keep_bytes_) {
+      buf_.erase(buf_.begin(),
+                 buf_.begin() + static_cast<ptrdiff_t>(keep_from - buf_base_));
+    }
     buf_base_ = keep_from;
     inflight_ = true;
     cur_extends_ = io_end > physical_size_;
@@ -383,8 +423,11 @@ class DurableFileImpl final : public DurableFile {
   }
 
   void StartCurrentLocked() {
-    int r = backend_->StartWrite(fd_, cur_ptr_, cur_len_, cur_off_,
-                                 durable_each_write(), cur_extends_, &data_io_);
+    int r = cur_in_place_
+                ? backend_->StartSyncInPlace(fd_, cur_off_, cur_len_, &data_io_)
+                : backend_->StartWrite(fd_, cur_ptr_, cur_len_, cur_off_,
+                                       durable_each_write(), cur_extends_,
+                                       &data_io_);
     if (r < 0) {
       inflight_ = false;
       FailLocked(Status::FromErrno(
@@ -401,6 +444,8 @@ class DurableFileImpl final : public DurableFile {
   // thread that made it with waiter_writes).
   void CompleteLocked(std::unique_lock<std::mutex>& l, int res) {
     handlers_++;
+    // An in-place sync completes with 0 for the whole range.
+    if (cur_in_place_ && res == 0) res = static_cast<int>(cur_len_);
     if (opts_.completion_fault)
       res = opts_.completion_fault(cur_off_, cur_len_, res);
     if (res == -EAGAIN && ++eagain_retries_ <= kMaxEagainRetries) {
@@ -423,8 +468,10 @@ class DurableFileImpl final : public DurableFile {
       written_ = cur_end_;
       Count(&Stats::data_writes, 1);
       if (durable_each_write()) {
-        Count(backend_->durable_write_calls_fsync() ? &Stats::fsync_calls
-                                                    : &Stats::fsync_avoided,
+        if (cur_in_place_) Count(&Stats::in_place_syncs, 1);
+        Count(cur_in_place_ || backend_->durable_write_calls_fsync()
+                  ? &Stats::fsync_calls
+                  : &Stats::fsync_avoided,
               1);
         ReachedDurableLocked(written_, cur_start_us_);
       }
@@ -588,11 +635,15 @@ class DurableFileImpl final : public DurableFile {
   const uint64_t max_write_;
   const bool copy_on_append_;  // process_crash_safe in a buffered mode
   const bool defer_;           // defer_bytes on a kEveryWrite file
+  const bool in_place_;        // sync_in_place, and the backend can
+  const bool keep_bytes_;      // some write may need the bytes (see buf_)
+  std::mutex append_mu_;       // in place: one Append at a time
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::mutex sync_mu_;  // serialises kOnSync fdatasyncs
   uint64_t size_ = 0;
+  uint64_t ready_ = 0;
   uint64_t submitted_ = 0;
   uint64_t written_ = 0;
   uint64_t durable_ = 0;
@@ -611,8 +662,9 @@ class DurableFileImpl final : public DurableFile {
   uint64_t cur_off_ = 0;
   uint64_t cur_len_ = 0;
   uint8_t* cur_ptr_ = nullptr;
-  uint64_t cur_end_ = 0;      // logical end it makes durable
-  bool cur_extends_ = false;  // it ends past every earlier write (Backend)
+  uint64_t cur_end_ = 0;       // logical end it makes durable
+  bool cur_extends_ = false;   // it ends past every earlier write (Backend)
+  bool cur_in_place_ = false;  // a datasync of the range, no bytes sent
   uint64_t cur_start_us_ = 0;
   int eagain_retries_ = 0;
 

@@ -103,6 +103,16 @@ struct DurableFileOptions {
   // everything nobody waits on (appends meanwhile, OnDurable). OnDurable
   // callbacks may then run on that thread.
   bool waiter_writes = false;
+  // kEveryWrite with process_crash_safe only. Append copies the bytes into
+  // the page cache before they may be written durably, and a durable write
+  // the backend can make in place (dsync; write-through's extending writes;
+  // fsync) is a datasync of its range instead of a second copy with
+  // RWF_DSYNC (or pwrite + fdatasync). The kernel does the same integrity
+  // work either way (vfs_fsync_range); the range's completion still means
+  // stable. These count as fsync_calls (and in_place_syncs): the choice
+  // trades the "no fsync call" property for one copy less per write. In
+  // dsync mode wal/ then keeps no copy of unsynced bytes at all.
+  bool sync_in_place = false;
   CompletionFault completion_fault;
 };
 

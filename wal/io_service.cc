@@ -15,8 +15,9 @@ namespace wtrocks::wal {
 
 namespace {
 
-// Submission queue size. At most one data write per file is in flight, so this bounds how many files write at once before
-// the reaper has to submit in several rounds, not the number of open files.
+// Submission queue size. At most one data write per file is in flight, so this
+// bounds how many files write at once before the reaper has to submit in
+// several rounds, not the number of open files.
 constexpr unsigned kRingEntries = 256;
 
 // user_data of the eventfd read that wakes the reaper.
@@ -55,8 +56,10 @@ IoService& IoService::Default() {
 IoService::IoService() {
   int ret = io_uring_queue_init(kRingEntries, &ring_, 0);
   if (ret < 0) {
-    init_status_ = Status::NotSupported(
-        "io_uring unavailable: " + SetupHint(-ret) + " (" + ErrnoName(-ret) + ")", -ret);
+    init_status_ =
+        Status::NotSupported("io_uring unavailable: " + SetupHint(-ret) + " (" +
+                                 ErrnoName(-ret) + ")",
+                             -ret);
     return;
   }
   wake_fd_ = eventfd(0, EFD_CLOEXEC);
@@ -70,12 +73,22 @@ IoService::IoService() {
   reaper.detach();
 }
 
-int IoService::SubmitWrite(int fd, const void* buf, uint32_t len, uint64_t offset,
-                           int rw_flags, bool async, IoCompletion* done) {
+int IoService::SubmitWrite(int fd, const void* buf, uint32_t len,
+                           uint64_t offset, int rw_flags, bool async,
+                           IoCompletion* done) {
+  return Queue(Request{fd, buf, len, offset, rw_flags, async, false, done});
+}
+
+int IoService::SubmitDatasync(int fd, uint64_t offset, uint32_t len,
+                              IoCompletion* done) {
+  return Queue(Request{fd, nullptr, len, offset, 0, true, true, done});
+}
+
+int IoService::Queue(const Request& r) {
   if (!init_status_.ok()) return -init_status_.err();
   {
     std::lock_guard<std::mutex> l(queue_mu_);
-    queue_.push_back(Request{fd, buf, len, offset, rw_flags, async, done});
+    queue_.push_back(r);
   }
   // The reaper drains the queue before it sleeps again, so it needs no wake
   // for its own requests.
@@ -91,7 +104,8 @@ struct io_uring_sqe* IoService::GetSqe() {
   struct io_uring_sqe* sqe;
   while ((sqe = io_uring_get_sqe(&ring_)) == nullptr) {
     int ret = io_uring_submit(&ring_);
-    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) Die("io_uring_submit", -ret);
+    if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR)
+      Die("io_uring_submit", -ret);
   }
   return sqe;
 }
@@ -110,8 +124,16 @@ void IoService::SubmitQueued() {
   }
   for (const Request& r : batch) {
     struct io_uring_sqe* sqe = GetSqe();
-    io_uring_prep_write(sqe, r.fd, r.buf, r.len, r.offset);
-    sqe->rw_flags = r.rw_flags;
+    if (r.datasync) {
+      // The kernel reads the range from off and len (0 would mean "to the
+      // end of the file"; callers never pass it).
+      io_uring_prep_fsync(sqe, r.fd, IORING_FSYNC_DATASYNC);
+      sqe->off = r.offset;
+      sqe->len = r.len;
+    } else {
+      io_uring_prep_write(sqe, r.fd, r.buf, r.len, r.offset);
+      sqe->rw_flags = r.rw_flags;
+    }
     if (r.async) sqe->flags |= IOSQE_ASYNC;
     io_uring_sqe_set_data(sqe, r.done);
     inflight_.insert(r.done);
@@ -130,7 +152,8 @@ void IoService::ReapLoop() {
     struct io_uring_cqe* cqe;
     unsigned head, seen = 0;
     io_uring_for_each_cqe(&ring_, head, cqe) {
-      done.emplace_back(static_cast<IoCompletion*>(io_uring_cqe_get_data(cqe)), cqe->res);
+      done.emplace_back(static_cast<IoCompletion*>(io_uring_cqe_get_data(cqe)),
+                        cqe->res);
       seen++;
     }
     io_uring_cq_advance(&ring_, seen);
@@ -175,9 +198,11 @@ class Latch final : public IoCompletion {
 
 }  // namespace
 
-int SyncUringWrite(int fd, const void* buf, uint32_t len, uint64_t offset, int rw_flags) {
+int SyncUringWrite(int fd, const void* buf, uint32_t len, uint64_t offset,
+                   int rw_flags) {
   Latch latch;
-  int ret = IoService::Default().SubmitWrite(fd, buf, len, offset, rw_flags, false, &latch);
+  int ret = IoService::Default().SubmitWrite(fd, buf, len, offset, rw_flags,
+                                             false, &latch);
   if (ret < 0) return ret;
   return latch.Wait();
 }

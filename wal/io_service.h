@@ -58,6 +58,12 @@ class IoService {
   int SubmitWrite(int fd, const void* buf, uint32_t len, uint64_t offset,
                   int rw_flags, bool async, IoCompletion* done);
 
+  // Queues an IORING_OP_FSYNC with IORING_FSYNC_DATASYNC of
+  // [offset, offset + len) (vfs_fsync_range), always on an io-wq worker:
+  // it sleeps for the device. Returns and calls back as SubmitWrite; the
+  // completion carries 0 or -errno.
+  int SubmitDatasync(int fd, uint64_t offset, uint32_t len, IoCompletion* done);
+
  private:
   struct Request {
     int fd;
@@ -66,8 +72,11 @@ class IoService {
     uint64_t offset;
     int rw_flags;
     bool async;
+    bool datasync;  // an FSYNC of the range, not a write of buf
     IoCompletion* done;
   };
+
+  int Queue(const Request& r);
 
   IoService();
   void ReapLoop();

@@ -87,16 +87,18 @@ std::string Stats::ToLine() const {
   snprintf(buf, sizeof(buf),
            "appends=%lu append_bytes=%lu data_writes=%lu waiter_writes=%lu "
            "durable_points=%lu "
-           "fsync_calls=%lu fsync_avoided=%lu prealloc_calls=%lu "
+           "fsync_calls=%lu fsync_avoided=%lu in_place_syncs=%lu "
+           "prealloc_calls=%lu "
            "prealloc_bytes=%lu short_writes=%lu errors=%lu "
            "durable_lat_count=%lu durable_lat_mean_us=%.1f "
            "durable_lat_p50_us=%.1f durable_lat_p99_us=%.1f "
            "durable_lat_p999_us=%.1f",
            v(appends), v(append_bytes), v(data_writes), v(waiter_writes),
            v(durable_points), v(fsync_calls), v(fsync_avoided),
-           v(prealloc_calls), v(prealloc_bytes), v(short_writes), v(errors),
-           durable_latency_us.count(), durable_latency_us.Mean(),
-           durable_latency_us.Percentile(50), durable_latency_us.Percentile(99),
+           v(in_place_syncs), v(prealloc_calls), v(prealloc_bytes),
+           v(short_writes), v(errors), durable_latency_us.count(),
+           durable_latency_us.Mean(), durable_latency_us.Percentile(50),
+           durable_latency_us.Percentile(99),
            durable_latency_us.Percentile(99.9));
   return buf;
 }

@@ -41,6 +41,9 @@ struct Stats {
   std::atomic<uint64_t> fsync_calls{0};
   // Durability points reached without an fsync-family call.
   std::atomic<uint64_t> fsync_avoided{0};
+  // Of fsync_calls, durable writes made in place: a datasync of a range the
+  // appends had put in the page cache already (sync_in_place).
+  std::atomic<uint64_t> in_place_syncs{0};
   // fallocate(FALLOC_FL_KEEP_SIZE) calls (ours and Allocate's) and bytes.
   std::atomic<uint64_t> prealloc_calls{0};
   std::atomic<uint64_t> prealloc_bytes{0};

@@ -113,4 +113,10 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+int64_t StatsValue(const std::string& line, const std::string& key) {
+  size_t at = line.find(" " + key + "=");
+  if (at == std::string::npos) return -1;
+  return std::stoll(line.substr(at + key.size() + 2));
+}
+
 }  // namespace wtrocks::testing

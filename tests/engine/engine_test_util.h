@@ -78,4 +78,7 @@ std::string BuildDir();
 // Reads a whole file ("" if it cannot).
 std::string ReadFile(const std::string& path);
 
+// The number after " key=" in a wtrocks-stats line; -1 when absent.
+int64_t StatsValue(const std::string& line, const std::string& key);
+
 }  // namespace wtrocks::testing

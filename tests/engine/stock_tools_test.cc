@@ -143,9 +143,12 @@ TEST(StockToolsTest, DbBenchFillsyncThroughPluginDumpsStats) {
   // 2 threads x 300 synced writes: RocksDB synced the WAL at least once per
   // write group, and without an fdatasync where the mode allows it.
   EXPECT_EQ(line.find(" wal_sync_calls=0 "), std::string::npos) << line;
-  if (line.find("wal_mode=fsync") == std::string::npos) {
-    EXPECT_NE(line.find(" wal_fsync_calls=0 "), std::string::npos) << line;
-  }
+  // Fresh WALs: every durable append went in place (inplace=on), so every
+  // fsync-family call on a WAL was one of those and none was a Sync's own.
+  EXPECT_GT(StatsValue(line, "wal_in_place_syncs"), 0) << line;
+  EXPECT_EQ(StatsValue(line, "wal_fsync_calls"),
+            StatsValue(line, "wal_in_place_syncs"))
+      << line;
   // The environment variable works too, appending a second line.
   rc = RunCommand("WTROCKS_STATS=" + stats + " LD_PRELOAD=" + Plugin() +
                       " db_bench --fs_uri=wtrocks://mode=fsync --db=" + dir +
@@ -155,6 +158,20 @@ TEST(StockToolsTest, DbBenchFillsyncThroughPluginDumpsStats) {
   line = ReadFile(stats);
   EXPECT_NE(line.find("\nwtrocks-stats wal_mode=fsync "), std::string::npos)
       << line;
+  // inplace=off: a mode with durable completions makes no fsync-family call
+  // on a WAL at all.
+  std::string stats3 = dir + "/stats3.txt";
+  rc = RunCommand(
+      "LD_PRELOAD=" + Plugin() +
+          " db_bench --fs_uri=wtrocks://inplace=off,stats=" + stats3 +
+          " --db=" + dir + "/db3 --benchmarks=fillsync --num=500",
+      &out);
+  ASSERT_EQ(rc, 0) << out;
+  line = ReadFile(stats3);
+  EXPECT_EQ(StatsValue(line, "wal_in_place_syncs"), 0) << line;
+  if (line.find("wal_mode=fsync") == std::string::npos) {
+    EXPECT_EQ(StatsValue(line, "wal_fsync_calls"), 0) << line;
+  }
 }
 
 TEST(StockToolsTest, DbBenchWithMalformedUriFailsClearly) {

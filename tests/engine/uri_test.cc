@@ -88,7 +88,9 @@ TEST(UriTest, SizesAndStats) {
   EXPECT_EQ(c.defer_bytes, 64u << 10);
   EXPECT_TRUE(c.waiter_writes);
   EXPECT_EQ(c.stats, "/tmp/x.stats");
-  ASSERT_TRUE(Parse("wtrocks://defer=0,waiter=off", &c).ok());
+  EXPECT_TRUE(c.sync_in_place);
+  ASSERT_TRUE(Parse("wtrocks://defer=0,waiter=off,inplace=off", &c).ok());
+  EXPECT_FALSE(c.sync_in_place);
   EXPECT_EQ(c.defer_bytes, 0u);
   EXPECT_FALSE(c.waiter_writes);
   // prezero: the old name of the key, still accepted.
@@ -151,6 +153,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadUri{"wtrocks://max_write=1", "at least 4K"},
         BadUri{"wtrocks://defer=lots", "no deferral"},
         BadUri{"wtrocks://waiter=yes", "on, off"},
+        BadUri{"wtrocks://inplace=1", "on, off"},
         BadUri{"wtrocks://stats=", "bad value '' for key 'stats'"},
         BadUri{"wtrocks://sst_sync=sometimes", "valid values: end, chunk"},
         BadUri{"wtrock://", "must start with 'wtrocks://'"}));

@@ -80,7 +80,8 @@ def differences(srv, memtable):
 
     info = c.call("INFO").decode()
     for field in ("durability:durable", "durable_commits:", "fsync_calls:",
-                  "fsync_calls_avoided:", "time_to_durable_p99_us:",
+                  "fsync_calls_avoided:", "wal_in_place_syncs:",
+                  "time_to_durable_p99_us:",
                   "wal_mode:"):
         check(field in info, f"INFO has {field}")
     want = {"skiplist": "SkipListFactory",

@@ -662,13 +662,14 @@ std::string Server::Info(const std::string& section) {
     // wal_dir_syncs: the engine makes each new WAL's directory entry durable
     // once (engine/README.md).
     std::string fsync_calls = "0", fsync_avoided = "0", dir_syncs = "0",
-                recycled = "0";
+                recycled = "0", in_place = "0";
     std::istringstream line(db_->fs()->StatsLine());
     for (std::string kv; line >> kv;) {
       if (kv.rfind("fsync_calls=", 0) == 0) fsync_calls = kv.substr(12);
       if (kv.rfind("fsync_avoided=", 0) == 0) fsync_avoided = kv.substr(14);
       if (kv.rfind("wal_dir_syncs=", 0) == 0) dir_syncs = kv.substr(14);
       if (kv.rfind("wal_reused=", 0) == 0) recycled = kv.substr(11);
+      if (kv.rfind("wal_in_place_syncs=", 0) == 0) in_place = kv.substr(19);
     }
     // What RocksDB kept after sanitizing (it drops recycling silently in
     // some recovery modes), not what was asked for.
@@ -688,7 +689,11 @@ std::string Server::Info(const std::string& section) {
       << engine::compat::WalRecoveryModeName(dbo.wal_recovery_mode) << "\r\n"
       << "wal_files_recycled:" << recycled << "\r\n"
       << "wal_dir_syncs:" << dir_syncs << "\r\n"
-      << "fsync_calls:" << fsync_calls << "\r\n"
+      << "fsync_calls:" << fsync_calls
+      << "\r\n"
+      // Of those, wal/'s datasyncs of WAL ranges already in the page cache
+      // (engine URI inplace=on): asynchronous, on io_uring.
+      << "wal_in_place_syncs:" << in_place << "\r\n"
       << "fsync_calls_avoided:" << fsync_avoided
       << "\r\n"
       // RocksDB's background work, as Redis reports an AOF rewrite: a
