@@ -71,6 +71,14 @@ DEFINE_bool(waiter_writes, false,
 DEFINE_uint64(defer_bytes, 0,
               "appends start no write until someone waits or this many "
               "bytes are buffered (DurableFileOptions::defer_bytes)");
+DEFINE_bool(process_crash_safe, false,
+            "Append also copies into the page cache before returning, as "
+            "engine/ WALs do (wal::DurableFileOptions::process_crash_safe; "
+            "direct mode cannot)");
+DEFINE_bool(sync_in_place, false,
+            "with --process_crash_safe: durable writes are a datasync of the "
+            "copied range (wal::DurableFileOptions::sync_in_place, engine "
+            "inplace=on)");
 DEFINE_bool(keep_files, false, "do not delete the benchmark files");
 DEFINE_bool(probe, true, "print the probe report first");
 
@@ -300,6 +308,8 @@ RunResult RunWal(Mode mode, const wtrocks::wal::ProbeResult& probe) {
   opts.preallocate_bytes = FLAGS_prealloc_bytes;
   opts.waiter_writes = FLAGS_waiter_writes;
   opts.defer_bytes = FLAGS_defer_bytes;
+  opts.process_crash_safe = FLAGS_process_crash_safe;
+  opts.sync_in_place = FLAGS_sync_in_place;
   // wal/ keeps one data write in flight per file; several files show what
   // more durable writes in flight would buy on this device.
   std::vector<std::unique_ptr<DurableFile>> files(FLAGS_files);
