@@ -35,6 +35,8 @@ TRIXIE_PKGS=(
   xfsprogs e2fsprogs util-linux mount procps
   # apt-get source rocksdb (the upstream plugin build check)
   dpkg-dev ca-certificates
+  # the server tests' real clients and reference server (tests/server)
+  redis-server redis-tools
 )
 make_root() {  # DIR MIRROR
   local dir=$1 mirror=$2
@@ -44,6 +46,9 @@ deb $mirror trixie main
 deb-src $mirror trixie main
 EOF
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
+  # No service may start inside the root (redis-server's postinst tries).
+  printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+  chmod 755 "$dir/usr/sbin/policy-rc.d"
   chroot "$dir" /bin/sh -c "apt-get update -q && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${TRIXIE_PKGS[*]} && \
     apt-get clean"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Protocol conformance of `wtkv serve` (issue 15).
 
-1. conformance.redis is piped through Debian's redis-cli into redis-server
-   7.0 and into wtkv serve; the two transcripts must be identical. The
+1. conformance.redis is piped through Debian's redis-cli into Debian's
+   redis-server (7.0 on Debian 12; 8.0 in the RocksDB 9.10 leg's Debian 13
+   root) and into wtkv serve; the two transcripts must be identical. The
    script holds only commands whose semantics wtkv shares with Redis.
 2. Where wtkv differs on purpose (expiry refused, DBSIZE an estimate, SCAN
    cursors, INFO fields, protocol limits), the replies are checked here
