@@ -60,8 +60,7 @@ bool ParseOnOff(std::string_view text, bool* out) {
 
 const char* ValidUriKeys() {
   return "mode, wal, sst, sst_sync, prealloc, max_write, defer, waiter, "
-         "inplace, "
-         "stats";
+         "inplace, stats";
 }
 
 bool ParseSize(std::string_view text, uint64_t* out) {

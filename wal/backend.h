@@ -79,6 +79,10 @@ class Backend {
   }
 };
 
+// fdatasync(2) retried on EINTR: 0 or -errno. Every backend's way of
+// making bytes already in the page cache stable on the calling thread.
+int Datasync(int fd);
+
 std::unique_ptr<Backend> MakeUringBackend(Mode mode);
 std::unique_ptr<Backend> MakeSyncBackend();
 

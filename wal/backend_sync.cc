@@ -80,14 +80,6 @@ class SyncPool {
     return static_cast<int>(n);
   }
 
-  static int Datasync(int fd) {
-    int r;
-    do {
-      r = fdatasync(fd);
-    } while (r != 0 && errno == EINTR);
-    return r == 0 ? 0 : -errno;
-  }
-
  private:
   std::mutex mu_;
   std::condition_variable cv_;
@@ -115,11 +107,19 @@ class SyncBackend final : public Backend {
     return 0;
   }
   int SyncInPlaceNow(int fd, uint64_t /*offset*/, uint64_t /*len*/) override {
-    return SyncPool::Datasync(fd);
+    return Datasync(fd);
   }
 };
 
 }  // namespace
+
+int Datasync(int fd) {
+  int r;
+  do {
+    r = fdatasync(fd);
+  } while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : -errno;
+}
 
 std::unique_ptr<Backend> MakeSyncBackend() {
   return std::make_unique<SyncBackend>();

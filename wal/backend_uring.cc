@@ -31,7 +31,6 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <cstdint>
 
@@ -95,11 +94,7 @@ class UringBackend final : public Backend {
   }
 
   int SyncInPlaceNow(int fd, uint64_t /*offset*/, uint64_t /*len*/) override {
-    int r;
-    do {
-      r = fdatasync(fd);
-    } while (r != 0 && errno == EINTR);
-    return r == 0 ? 0 : -errno;
+    return Datasync(fd);
   }
 
  private:
