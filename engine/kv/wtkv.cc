@@ -59,7 +59,7 @@ const char* Usage() {
          "  stats             commit counters, RocksDB sizes, wtrocks stats\n"
          "  serve [--bind ADDR] [--port N] [--unix PATH [--unix-perm OCTAL]]\n"
          "        [--durability durable|async] [--max-bulk BYTES]\n"
-         "        [--max-clients N]\n"
+         "        [--max-clients N] [--read-cache BYTES]\n"
          "                    a Redis-protocol (RESP2) server on ADDR:N\n"
          "                    (default 127.0.0.1:6380), and/or on the Unix\n"
          "                    socket PATH (mode 0700 by default; with --unix\n"
@@ -69,7 +69,9 @@ const char* Usage() {
          "                    (comparison only; a crash loses acknowledged\n"
          "                    writes). SIGTERM/SIGINT: stop, deliver pending\n"
          "                    replies, close the database (and remove the\n"
-         "                    Unix socket file)\n"
+         "                    Unix socket file). --read-cache: the\n"
+         "                    server's cache of what GETs read (default\n"
+         "                    64 MiB; 0 = none)\n"
          "MODE: auto (default), writethrough, dsync, fsync\n"
          "--recycle-wals N: RocksDB reuses up to N old WAL files, so a WAL\n"
          "  write overwrites blocks already on disk instead of appending\n"
@@ -123,6 +125,7 @@ const std::map<std::string, std::string>& KnownFlags() {
       {"durability", "serve"},
       {"max-bulk", "serve"},
       {"max-clients", "serve"},
+      {"read-cache", "serve"},
   };
   return k;
 }
@@ -275,16 +278,18 @@ void RaiseFileLimit() {
 int Serve(KvDb* db, const Args& a, const std::string& wal_mode) {
   int rc = kOk;
   server::ServerOptions so;
-  uint64_t port, max_bulk, max_clients;
+  uint64_t port, max_bulk, max_clients, read_cache;
   if (!ParseCount(a, "port", 6380, 0, &port, &rc) ||
       !ParseCount(a, "max-bulk", so.limits.max_bulk, 1, &max_bulk, &rc) ||
-      !ParseCount(a, "max-clients", so.max_clients, 1, &max_clients, &rc)) {
+      !ParseCount(a, "max-clients", so.max_clients, 1, &max_clients, &rc) ||
+      !ParseCount(a, "read-cache", so.read_cache_bytes, 0, &read_cache, &rc)) {
     return rc;
   }
   if (port > 65535) return UsageError("--port must be <= 65535");
   so.port = static_cast<int>(port);
   so.limits.max_bulk = max_bulk;
   so.max_clients = max_clients;
+  so.read_cache_bytes = read_cache;
   if (a.flags.count("bind")) so.bind = a.flags.at("bind");
   if (a.flags.count("unix")) {
     so.unix_path = a.flags.at("unix");

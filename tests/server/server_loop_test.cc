@@ -365,5 +365,139 @@ TEST_F(ServerLoopTest, ManyConnectionsPipeliningGetsAndSets) {
   Stop();
 }
 
+// A strict decimal int64, as INCR takes it (the values here are small).
+bool IsInt(const std::string& s) {
+  size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18) return false;
+  if (s[i] == '0' && s.size() > i + 1) return false;
+  for (; i < s.size(); i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return s != "-0";
+}
+
+// The server's ReadCache (read_cache.h) must never answer what the
+// database would not: random writes of every kind (SET and its NX, XX and
+// GET forms, MSET, DEL, INCRBY, APPEND, FLUSHALL) and reads (GET, MGET,
+// EXISTS, STRLEN, and the reads inside read-modify-writes) from three
+// connections, each request answered before the next is sent, over hot
+// keys the cache holds and enough cold ones that it must evict. Every reply
+// must be what a model of the keys gives, and the database must end equal
+// to the model. A write that failed to forget its key in the cache shows
+// as a stale reply here (checked: with WriteGroup's Erase calls removed,
+// the first stale GET fails this test).
+TEST_F(ServerLoopTest, ReadCacheAgreesWithTheDatabase) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  kv::server::ServerOptions so = Small();
+  so.read_cache_bytes = 12 << 10;  // about 80 entries here
+  Start(dir, TestOptions(dir), so);
+  std::vector<int> fds;
+  for (int i = 0; i < 3; i++) {
+    fds.push_back(Connect(server_->port()));
+    timeval tv{10, 0};  // a short reply must fail the test, not hang it
+    setsockopt(fds.back(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  std::map<std::string, std::string> model;
+  unsigned seed = 4242;
+  auto next = [&seed](unsigned n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  // 70% of requests on 8 hot keys, the rest over 400.
+  auto key = [&] {
+    return "k" + std::to_string(next(10) < 7 ? next(8) : next(400));
+  };
+  auto value = [&](int i) {
+    return next(2) ? std::to_string(i) : "v" + std::to_string(i);
+  };
+  auto get = [&](const std::string& k) { return BulkOrNull(model, k); };
+  for (int i = 0; i < 4000; i++) {
+    std::string req, want;
+    std::string k = key();
+    const bool exists = model.count(k) > 0;
+    unsigned op = next(100);
+    if (op < 45) {
+      req = Resp({"GET", k});
+      want = get(k);
+    } else if (op < 52) {
+      std::string k2 = key();
+      req = Resp({"MGET", k, k2, k});
+      want = "*3\r\n" + get(k) + get(k2) + get(k);
+    } else if (op < 55) {
+      std::string k2 = key();
+      req = Resp({"EXISTS", k, k2});
+      want = ":" + std::to_string(model.count(k) + model.count(k2)) + "\r\n";
+    } else if (op < 58) {
+      req = Resp({"STRLEN", k});
+      want = ":" + std::to_string(exists ? model[k].size() : 0) + "\r\n";
+    } else if (op < 70) {
+      std::string v = value(i);
+      req = Resp({"SET", k, v});
+      want = "+OK\r\n";
+      model[k] = v;
+    } else if (op < 74) {
+      std::string v = value(i);
+      const bool nx = next(2);
+      req = Resp({"SET", k, v, nx ? "NX" : "XX"});
+      want = (nx != exists) ? "+OK\r\n" : "$-1\r\n";
+      if (nx != exists) model[k] = v;
+    } else if (op < 77) {
+      std::string v = value(i);
+      req = Resp({"SET", k, v, "GET"});
+      want = get(k);
+      model[k] = v;
+    } else if (op < 80) {
+      std::string k2 = key(), v = value(i), v2 = value(i + 1);
+      req = Resp({"MSET", k, v, k2, v2});
+      want = "+OK\r\n";
+      model[k] = v;
+      model[k2] = v2;
+    } else if (op < 86) {
+      std::string k2 = key();
+      req = Resp({"DEL", k, k2});
+      size_t n = model.erase(k);
+      if (k2 != k) n += model.erase(k2);
+      want = ":" + std::to_string(n) + "\r\n";
+    } else if (op < 93) {
+      int64_t by = static_cast<int64_t>(next(7)) - 3;
+      req = Resp({"INCRBY", k, std::to_string(by)});
+      if (exists && !IsInt(model[k])) {
+        want = "-ERR value is not an integer or out of range\r\n";
+      } else {
+        int64_t n = (exists ? std::stoll(model[k]) : 0) + by;
+        model[k] = std::to_string(n);
+        want = ":" + model[k] + "\r\n";
+      }
+    } else if (op < 99 || next(4) != 0) {
+      std::string tail = std::to_string(next(10));
+      req = Resp({"APPEND", k, tail});
+      model[k] += tail;
+      want = ":" + std::to_string(model[k].size()) + "\r\n";
+    } else {
+      req = Resp({"FLUSHALL"});
+      want = "+OK\r\n";
+      model.clear();
+    }
+    int fd = fds[next(3)];
+    Send(fd, req);
+    ASSERT_EQ(Recv(fd, want.size()), want) << "request " << i << ": " << req;
+  }
+  std::string info = InfoStats(fds[0]);
+  auto stat = [&info](const std::string& name) {
+    size_t at = info.find(name + ":");
+    EXPECT_NE(at, std::string::npos) << name << " missing from " << info;
+    return at == std::string::npos
+               ? 0
+               : std::stoull(info.substr(at + name.size() + 1));
+  };
+  // The run exercised the cache: answers from it, and evictions.
+  EXPECT_GT(stat("read_cache_hits"), 500u) << info;
+  EXPECT_GT(stat("read_cache_evictions"), 0u) << info;
+  EXPECT_LE(stat("read_cache_bytes"), 12u << 10) << info;
+  for (int fd : fds) close(fd);
+  Stop();
+  EXPECT_EQ(ReadBack(path_), model);
+}
+
 }  // namespace
 }  // namespace wtrocks::testing

@@ -73,7 +73,7 @@ void AppendValueReply(std::string* out, const rocksdb::Status& s,
 // than NotFound becomes an error reply and `*failed` is set.
 bool Read(CommandContext* c, const std::string& key, std::string* value,
           bool* failed) {
-  rocksdb::Status s = c->db()->Get(key, value);
+  rocksdb::Status s = c->Get(key, value);
   if (s.ok()) return true;
   if (!s.IsNotFound()) {
     c->Reply(ReadFailed(s));
@@ -94,7 +94,7 @@ void Echo(CommandContext* c, const Args& a) { c->Reply(Bulk(a[1])); }
 
 void GetOne(CommandContext* c, const std::string& key) {
   std::string v;
-  rocksdb::Status s = c->db()->Get(key, &v);
+  rocksdb::Status s = c->Get(key, &v);
   std::string r;
   AppendValueReply(&r, s, v);
   c->Reply(std::move(r));
@@ -169,10 +169,10 @@ void Exists(CommandContext* c, const Args& a) {
 }
 
 void MGet(CommandContext* c, const Args& a) {
-  std::vector<rocksdb::Slice> keys(a.begin() + 1, a.end());
+  std::span<const std::string> keys(a.begin() + 1, a.end());
   std::vector<rocksdb::PinnableSlice> values;
   std::vector<rocksdb::Status> statuses;
-  c->db()->MultiGet(keys, &values, &statuses);
+  c->MultiGet(keys, &values, &statuses);
   // One failed read fails the whole reply, as a partial array would lie.
   for (const rocksdb::Status& s : statuses) {
     if (!s.ok() && !s.IsNotFound()) return c->Reply(ReadFailed(s));
@@ -449,11 +449,10 @@ bool IsGet(const std::vector<std::string>& args) {
 void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
   // A batch of one costs MultiGet's batch setup for nothing.
   if (keys.size() == 1) return GetOne(c, keys[0]);
-  std::vector<rocksdb::Slice> ks(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values;
   std::vector<rocksdb::Status> statuses;
-  c->db()->MultiGet(ks, &values, &statuses);
-  for (size_t i = 0; i < ks.size(); i++) {
+  c->MultiGet(keys, &values, &statuses);
+  for (size_t i = 0; i < keys.size(); i++) {
     std::string r;
     AppendValueReply(&r, statuses[i], values[i].ToStringView());
     c->Reply(std::move(r));

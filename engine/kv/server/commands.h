@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ class CommandContext {
   virtual ~CommandContext() = default;
   // For reads; commits the pending batch first.
   virtual KvDb* db() = 0;
+  // Point reads, as db()->Get and db()->MultiGet (so they too commit the
+  // pending batch first), answered from the server's ReadCache where it
+  // holds the key (read_cache.h). Every command's point reads use these.
+  virtual rocksdb::Status Get(const std::string& key, std::string* value) = 0;
+  virtual void MultiGet(std::span<const std::string> keys,
+                        std::vector<rocksdb::PinnableSlice>* values,
+                        std::vector<rocksdb::Status>* statuses) = 0;
   virtual ScanCursors* cursors() = 0;
   virtual void Reply(std::string resp) = 0;
   virtual WriteGroup* batch() = 0;

@@ -63,6 +63,14 @@ class Server::Context : public CommandContext {
     s_->CommitPending();  // the read must see every earlier write
     return s_->db_;
   }
+  rocksdb::Status Get(const std::string& key, std::string* value) override {
+    return s_->CachedGet(key, value);
+  }
+  void MultiGet(std::span<const std::string> keys,
+                std::vector<rocksdb::PinnableSlice>* values,
+                std::vector<rocksdb::Status>* statuses) override {
+    s_->CachedMultiGet(keys, values, statuses);
+  }
   ScanCursors* cursors() override { return &s_->cursors_; }
   void Reply(std::string resp) override {
     c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
@@ -84,7 +92,11 @@ class Server::Context : public CommandContext {
 };
 
 Server::Server(KvDb* db, ServerOptions options)
-    : db_(db), options_(std::move(options)), read_buf_(kReadChunk) {
+    : db_(db),
+      options_(std::move(options)),
+      read_buf_(kReadChunk),
+      read_cache_(options_.read_cache_bytes),
+      pending_(&read_cache_) {
   latency_.reserve(kLatencyWindow);
 }
 
@@ -312,6 +324,57 @@ void Server::CommitPending() {
     });
   }
   waiters_.clear();
+}
+
+rocksdb::Status Server::CachedGet(const std::string& key, std::string* value) {
+  CommitPending();
+  bool present;
+  std::string_view cached;
+  if (read_cache_.Find(key, &present, &cached)) {
+    if (!present) return rocksdb::Status::NotFound();
+    value->assign(cached);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status s = db_->Get(key, value);
+  // A read error says nothing about the key; it is not remembered.
+  if (s.ok() || s.IsNotFound()) read_cache_.Insert(key, s.ok(), *value);
+  return s;
+}
+
+void Server::CachedMultiGet(std::span<const std::string> keys,
+                            std::vector<rocksdb::PinnableSlice>* values,
+                            std::vector<rocksdb::Status>* statuses) {
+  CommitPending();
+  values->clear();
+  values->resize(keys.size());
+  statuses->assign(keys.size(), rocksdb::Status::OK());
+  std::vector<size_t> missed;
+  std::vector<rocksdb::Slice> missed_keys;
+  for (size_t i = 0; i < keys.size(); i++) {
+    bool present;
+    std::string_view cached;
+    if (!read_cache_.Find(keys[i], &present, &cached)) {
+      missed.push_back(i);
+      missed_keys.emplace_back(keys[i]);
+    } else if (present) {
+      // A copy: a later Insert in this call may evict the entry.
+      (*values)[i].PinSelf(rocksdb::Slice(cached.data(), cached.size()));
+    } else {
+      (*statuses)[i] = rocksdb::Status::NotFound();
+    }
+  }
+  if (missed.empty()) return;
+  std::vector<rocksdb::PinnableSlice> found;
+  std::vector<rocksdb::Status> found_status;
+  db_->MultiGet(missed_keys, &found, &found_status);
+  for (size_t j = 0; j < missed.size(); j++) {
+    const rocksdb::Status& s = found_status[j];
+    if (s.ok() || s.IsNotFound()) {
+      read_cache_.Insert(keys[missed[j]], s.ok(), found[j].ToStringView());
+    }
+    (*statuses)[missed[j]] = s;
+    (*values)[missed[j]] = std::move(found[j]);
+  }
 }
 
 void Server::DrainCompletions() {
@@ -717,6 +780,14 @@ std::string Server::Info(const std::string& section) {
       << "rejected_connections:" << rejected_connections_ << "\r\n"
       << "total_commands_processed:" << commands_ << "\r\n"
       << "gets_batched:" << batched_gets_ << "\r\n"
+      // The server's ReadCache (read_cache.h): point reads it answered,
+      // and those that went to RocksDB.
+      << "read_cache_hits:" << read_cache_.hits() << "\r\n"
+      << "read_cache_misses:" << read_cache_.misses() << "\r\n"
+      << "read_cache_entries:" << read_cache_.entries() << "\r\n"
+      << "read_cache_bytes:" << read_cache_.bytes() << "\r\n"
+      << "read_cache_capacity:" << read_cache_.capacity() << "\r\n"
+      << "read_cache_evictions:" << read_cache_.evictions() << "\r\n"
       << "total_writes:" << writes_ << "\r\n"
       << "server_commits:" << commits_ << "\r\n"
       << "write_errors:" << write_errors_ << "\r\n"

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,7 @@
 #include "engine/kv/kv_db.h"
 #include "engine/kv/server/commands.h"
 #include "engine/kv/server/connection.h"
+#include "engine/kv/server/read_cache.h"
 #include "engine/kv/server/resp.h"
 #include "engine/kv/server/write_group.h"
 
@@ -54,6 +56,8 @@ struct ServerOptions {
   RespLimits limits;
   bool reply_before_durable = false;
   size_t max_clients = 10000;
+  // The ReadCache's bound (read_cache.h), in bytes; 0: no cache.
+  size_t read_cache_bytes = 64u << 20;
   // SIGTERM: how long pending replies may take to reach their clients
   // before the remaining connections are dropped.
   std::chrono::milliseconds drain_timeout{10000};
@@ -123,6 +127,12 @@ class Server {
   void ReplyWhenDurable(Connection* c, std::string reply);
   // Commits the pending batch (if any) with one WriteAsync.
   void CommitPending();
+  // CommandContext's point reads: the pending batch committed, then the
+  // read cache, then KvDb for what it does not hold.
+  rocksdb::Status CachedGet(const std::string& key, std::string* value);
+  void CachedMultiGet(std::span<const std::string> keys,
+                      std::vector<rocksdb::PinnableSlice>* values,
+                      std::vector<rocksdb::Status>* statuses);
   std::string Info(const std::string& section);
   uint64_t P(double q);  // time-to-durable percentile, microseconds
 
@@ -140,6 +150,7 @@ class Server {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   ScanCursors cursors_;
   std::vector<char> read_buf_;   // the loop's recv buffer
+  ReadCache read_cache_;         // before pending_, which erases from it
   WriteGroup pending_;           // this round's writes, not yet committed
   std::vector<Waiter> waiters_;  // their replies
   bool shutting_down_ = false;

@@ -7,17 +7,20 @@ namespace wtrocks::kv::server {
 
 void WriteGroup::Put(const rocksdb::Slice& key, const rocksdb::Slice& value) {
   ops_.push_back(Op{Kind::kPut, key.ToString(), value.ToString()});
+  if (cache_ != nullptr) cache_->Erase(ops_.back().key);
   bytes_ += key.size() + value.size();
 }
 
 void WriteGroup::Delete(const rocksdb::Slice& key) {
   ops_.push_back(Op{Kind::kDelete, key.ToString(), {}});
+  if (cache_ != nullptr) cache_->Erase(ops_.back().key);
   bytes_ += key.size();
 }
 
 void WriteGroup::DeleteRange(const rocksdb::Slice& begin,
                              const rocksdb::Slice& end) {
   ops_.push_back(Op{Kind::kDeleteRange, begin.ToString(), end.ToString()});
+  if (cache_ != nullptr) cache_->Clear();
   bytes_ += begin.size() + end.size();
   has_range_ = true;
 }

@@ -14,12 +14,17 @@
 // sorted. (FLUSHALL reads first, which commits the group before it, so
 // its range delete always leads a group and sorting would in fact be safe;
 // not sorting then costs nothing and does not depend on that.)
+//
+// Every update the server makes passes through here, so this is also where
+// the server's ReadCache forgets what it read of a key being written
+// (read_cache.h says why that keeps the cache right).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "engine/kv/server/read_cache.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
 
@@ -27,6 +32,9 @@ namespace wtrocks::kv::server {
 
 class WriteGroup {
  public:
+  // `cache` (may be null) outlives the group.
+  explicit WriteGroup(ReadCache* cache = nullptr) : cache_(cache) {}
+
   void Put(const rocksdb::Slice& key, const rocksdb::Slice& value);
   void Delete(const rocksdb::Slice& key);
   void DeleteRange(const rocksdb::Slice& begin, const rocksdb::Slice& end);
@@ -47,6 +55,7 @@ class WriteGroup {
   std::vector<Op> ops_;
   size_t bytes_ = 0;
   bool has_range_ = false;
+  ReadCache* cache_;
 };
 
 }  // namespace wtrocks::kv::server
