@@ -11,6 +11,7 @@
 3. Pipelining: redis-cli --pipe and a raw pipelined burst of mixed writes
    and reads, replies in request order and reads seeing earlier writes.
 Usage: conformance_test.py [--mode M] [--memtable skiplist|hash]
+                           [--read-cache BYTES]
 (exit 77 = skipped)
 """
 
@@ -197,8 +198,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="auto")
     ap.add_argument("--memtable", default="skiplist")
+    ap.add_argument("--read-cache", default="0")
     args = ap.parse_args()
-    flags = ["--memtable", args.memtable]
+    flags = ["--memtable", args.memtable, "--read-cache", args.read_cache]
     cli = sl.need_tool("redis-cli", "redis-tools")
     sl.need_tool("redis-server", "redis-server")
     root = tempfile.mkdtemp(prefix="server-conf-",

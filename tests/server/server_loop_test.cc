@@ -263,7 +263,10 @@ std::string BulkOrNull(const std::map<std::string, std::string>& m,
 // in order: every GET sees the writes before it and none after it.
 TEST_F(ServerLoopTest, PipelinedGetsAnsweredTogetherInOrder) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  Start(dir, TestOptions(dir));
+  // With the read cache, so batches mix its answers with MultiGet's.
+  kv::server::ServerOptions so = Small();
+  so.read_cache_bytes = 1 << 20;
+  Start(dir, TestOptions(dir), so);
   int fd = Connect(server_->port());
   std::map<std::string, std::string> model;
   std::string req, want;

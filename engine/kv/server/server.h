@@ -56,8 +56,11 @@ struct ServerOptions {
   RespLimits limits;
   bool reply_before_durable = false;
   size_t max_clients = 10000;
-  // The ReadCache's bound (read_cache.h), in bytes; 0: no cache.
-  size_t read_cache_bytes = 64u << 20;
+  // The ReadCache's bound (read_cache.h), in bytes; 0: no cache. Off by
+  // default: with the cache full, every write also looks its key up there,
+  // which cost SETs 12-26% of their rate after a GET phase had filled it
+  // (docs/results-kv.md, Run S18).
+  size_t read_cache_bytes = 0;
   // SIGTERM: how long pending replies may take to reach their clients
   // before the remaining connections are dropped.
   std::chrono::milliseconds drain_timeout{10000};
