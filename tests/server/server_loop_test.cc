@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/kv/server/resp.h"
 #include "engine/kv/server/server.h"
 #include "rocksdb/cache.h"
 #include "tests/kv/kv_test_util.h"
@@ -368,17 +369,6 @@ TEST_F(ServerLoopTest, ManyConnectionsPipeliningGetsAndSets) {
   Stop();
 }
 
-// A strict decimal int64, as INCR takes it (the values here are small).
-bool IsInt(const std::string& s) {
-  size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
-  if (i == s.size() || s.size() - i > 18) return false;
-  if (s[i] == '0' && s.size() > i + 1) return false;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return s != "-0";
-}
-
 // The server's ReadCache (read_cache.h) must never answer what the
 // database would not: random writes of every kind (SET and its NX, XX and
 // GET forms, MSET, DEL, INCRBY, APPEND, FLUSHALL) and reads (GET, MGET,
@@ -464,10 +454,11 @@ TEST_F(ServerLoopTest, ReadCacheAgreesWithTheDatabase) {
     } else if (op < 93) {
       int64_t by = static_cast<int64_t>(next(7)) - 3;
       req = Resp({"INCRBY", k, std::to_string(by)});
-      if (exists && !IsInt(model[k])) {
+      int64_t n = 0;
+      if (exists && !kv::server::ParseInt64(model[k], &n)) {
         want = "-ERR value is not an integer or out of range\r\n";
       } else {
-        int64_t n = (exists ? std::stoll(model[k]) : 0) + by;
+        n += by;
         model[k] = std::to_string(n);
         want = ":" + model[k] + "\r\n";
       }

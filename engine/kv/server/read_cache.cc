@@ -25,7 +25,7 @@ bool ReadCache::Find(const std::string& key, bool* present,
 void ReadCache::Insert(std::string_view key, bool present,
                        std::string_view value) {
   if (!present) value = {};
-  const size_t charge = key.size() + value.size() + kEntryOverhead;
+  const size_t charge = Charge(key, value);
   if (capacity_ == 0 || charge > capacity_ / 64) return;
   std::string k(key);
   // A batch of reads may ask for one key twice; the later read wins, and
@@ -64,7 +64,7 @@ void ReadCache::Clear() {
 }
 
 void ReadCache::Remove(Map::iterator it) {
-  bytes_ -= Charge(*it);
+  bytes_ -= Charge(it->first, it->second.value);
   ring_[it->second.slot] = nullptr;
   free_slots_.push_back(it->second.slot);
   map_.erase(it);

@@ -74,8 +74,8 @@ class ReadCache {
   using Map = std::unordered_map<std::string, Entry>;
   using Node = Map::value_type;
 
-  static size_t Charge(const Node& n) {
-    return n.first.size() + n.second.value.size() + kEntryOverhead;
+  static size_t Charge(std::string_view key, std::string_view value) {
+    return key.size() + value.size() + kEntryOverhead;
   }
   void Remove(Map::iterator it);
   void EvictOne();

@@ -346,8 +346,7 @@ void Server::CachedMultiGet(std::span<const std::string> keys,
                             std::vector<rocksdb::Status>* statuses) {
   CommitPending();
   values->clear();
-  values->resize(keys.size());
-  statuses->assign(keys.size(), rocksdb::Status::OK());
+  statuses->clear();
   std::vector<size_t> missed;
   std::vector<rocksdb::Slice> missed_keys;
   for (size_t i = 0; i < keys.size(); i++) {
@@ -356,7 +355,13 @@ void Server::CachedMultiGet(std::span<const std::string> keys,
     if (!read_cache_.Find(keys[i], &present, &cached)) {
       missed.push_back(i);
       missed_keys.emplace_back(keys[i]);
-    } else if (present) {
+      continue;
+    }
+    if (values->empty()) {
+      values->resize(keys.size());
+      statuses->assign(keys.size(), rocksdb::Status::OK());
+    }
+    if (present) {
       // A copy: a later Insert in this call may evict the entry.
       (*values)[i].PinSelf(rocksdb::Slice(cached.data(), cached.size()));
     } else {
@@ -364,16 +369,23 @@ void Server::CachedMultiGet(std::span<const std::string> keys,
     }
   }
   if (missed.empty()) return;
+  // When nothing was cached (always, with the cache off), RocksDB answers
+  // straight into the caller's vectors, as it would without a cache.
+  const bool all_missed = missed.size() == keys.size();
   std::vector<rocksdb::PinnableSlice> found;
   std::vector<rocksdb::Status> found_status;
-  db_->MultiGet(missed_keys, &found, &found_status);
+  std::vector<rocksdb::PinnableSlice>* fv = all_missed ? values : &found;
+  std::vector<rocksdb::Status>* fs = all_missed ? statuses : &found_status;
+  db_->MultiGet(missed_keys, fv, fs);
   for (size_t j = 0; j < missed.size(); j++) {
-    const rocksdb::Status& s = found_status[j];
+    const rocksdb::Status& s = (*fs)[j];
     if (s.ok() || s.IsNotFound()) {
-      read_cache_.Insert(keys[missed[j]], s.ok(), found[j].ToStringView());
+      read_cache_.Insert(keys[missed[j]], s.ok(), (*fv)[j].ToStringView());
     }
-    (*statuses)[missed[j]] = s;
-    (*values)[missed[j]] = std::move(found[j]);
+    if (!all_missed) {
+      (*statuses)[missed[j]] = s;
+      (*values)[missed[j]] = std::move((*fv)[j]);
+    }
   }
 }
 
