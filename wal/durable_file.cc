@@ -577,8 +577,7 @@ class DurableFileImpl final : public DurableFile {
     if (!error_.ok()) return error_;
     uint64_t target = written_;
     uint64_t t0 = NowMicros();
-    int err = WithFdUnlocked(
-        l, [](int fd) { return fdatasync(fd) == 0 ? 0 : errno; });
+    int err = WithFdUnlocked(l, [](int fd) { return -Datasync(fd); });
     int r = err == 0 ? 0 : -1;
     Count(&Stats::fsync_calls, 1);
     if (r != 0) {

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "wal/backend.h"
 #include "wal/io_service.h"
 #include "wal/path.h"
 
@@ -178,8 +179,8 @@ void ProbeFsync(int fd, ModeSupport* out) {
   if (pwrite(fd, buf.p, kProbeBytes, 2 * kProbeBytes) !=
       static_cast<ssize_t>(kProbeBytes)) {
     out->reason = Describe(-errno, "pwrite");
-  } else if (fdatasync(fd) != 0) {
-    out->reason = Describe(-errno, "fdatasync");
+  } else if (int r = Datasync(fd); r != 0) {
+    out->reason = Describe(r, "fdatasync");
   } else {
     out->supported = true;
     out->reason = "pwrite + fdatasync succeeded";
