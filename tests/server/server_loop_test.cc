@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <thread>
@@ -51,28 +52,71 @@ void Send(int fd, const std::string& s) {
             static_cast<ssize_t>(s.size()));
 }
 
-// Reads until `n` bytes arrived or the peer closed.
+// Reads `n` bytes, or fewer if the peer closed; never more.
 std::string Recv(int fd, size_t n) {
   std::string out;
   char buf[4096];
   while (out.size() < n) {
-    ssize_t r = recv(fd, buf, sizeof(buf), 0);
+    ssize_t r = recv(fd, buf, std::min(sizeof(buf), n - out.size()), 0);
     if (r <= 0) break;
     out.append(buf, static_cast<size_t>(r));
   }
   return out;
 }
 
-// INFO stats, read up to its last field (replies_dropped_client_gone).
+// One line of a reply, without its CRLF ("" if the peer closed first).
+std::string RecvLine(int fd) {
+  std::string l;
+  while (l.size() < 2 || l.compare(l.size() - 2, 2, "\r\n") != 0) {
+    std::string c = Recv(fd, 1);
+    if (c.empty()) return std::string();
+    l += c;
+  }
+  return l.substr(0, l.size() - 2);
+}
+
+// A bulk string reply ("$N" then N bytes); false if it is not one.
+bool RecvBulk(int fd, std::string* out) {
+  std::string h = RecvLine(fd);
+  if (h.size() < 2 || h[0] != '$') return false;
+  size_t n = std::stoul(h.substr(1));
+  std::string b = Recv(fd, n + 2);
+  if (b.size() != n + 2) return false;
+  *out = b.substr(0, n);
+  return true;
+}
+
+// INFO stats, the whole reply.
 std::string InfoStats(int fd) {
   Send(fd, "INFO stats\r\n");
   std::string info;
-  while (info.find("replies_dropped") == std::string::npos) {
-    std::string more = Recv(fd, 1);
-    if (more.empty()) break;
-    info += more;
-  }
+  EXPECT_TRUE(RecvBulk(fd, &info));
   return info;
+}
+
+// The value of field `name` in INFO text `info`; fails the test if absent.
+uint64_t Stat(const std::string& info, const std::string& name) {
+  size_t at = info.find(name + ":");
+  EXPECT_NE(at, std::string::npos) << name << " missing from " << info;
+  return at == std::string::npos
+             ? 0
+             : std::stoull(info.substr(at + name.size() + 1));
+}
+
+// One SCAN reply from `fd`: *2, the cursor as a bulk string, then an array
+// of bulk keys. Reads exactly that reply.
+bool ReadScanReply(int fd, uint64_t* cursor, std::vector<std::string>* keys) {
+  if (RecvLine(fd) != "*2") return false;
+  std::string c;
+  if (!RecvBulk(fd, &c)) return false;
+  *cursor = std::stoull(c);
+  std::string h = RecvLine(fd);
+  if (h.size() < 2 || h[0] != '*') return false;
+  keys->assign(std::stoul(h.substr(1)), "");
+  for (std::string& k : *keys) {
+    if (!RecvBulk(fd, &k)) return false;
+  }
+  return true;
 }
 
 class ServerLoopTest : public ::testing::Test {
@@ -204,7 +248,7 @@ TEST_F(ServerLoopTest, FlushAllWithARowCacheHidesEveryKey) {
   Send(fd, "GET b\r\nGET z\r\n");
   EXPECT_EQ(Recv(fd, 14), "$1\r\n1\r\n$1\r\n1\r\n");
   Send(fd, "FLUSHALL\r\nMGET b c z\r\nSET a 2\r\n");
-  EXPECT_EQ(Recv(fd, 25), "+OK\r\n*3\r\n$-1\r\n$-1\r\n$-1\r\n+OK\r\n");
+  EXPECT_EQ(Recv(fd, 29), "+OK\r\n*3\r\n$-1\r\n$-1\r\n$-1\r\n+OK\r\n");
   close(fd);
   Stop();
   std::map<std::string, std::string> want = {{"a", "2"}};
@@ -477,13 +521,7 @@ TEST_F(ServerLoopTest, ReadCacheAgreesWithTheDatabase) {
     ASSERT_EQ(Recv(fd, want.size()), want) << "request " << i << ": " << req;
   }
   std::string info = InfoStats(fds[0]);
-  auto stat = [&info](const std::string& name) {
-    size_t at = info.find(name + ":");
-    EXPECT_NE(at, std::string::npos) << name << " missing from " << info;
-    return at == std::string::npos
-               ? 0
-               : std::stoull(info.substr(at + name.size() + 1));
-  };
+  auto stat = [&info](const std::string& name) { return Stat(info, name); };
   // The run exercised the cache: answers from it, and evictions.
   EXPECT_GT(stat("read_cache_hits"), 500u) << info;
   EXPECT_GT(stat("read_cache_evictions"), 0u) << info;
@@ -491,6 +529,99 @@ TEST_F(ServerLoopTest, ReadCacheAgreesWithTheDatabase) {
   for (int fd : fds) close(fd);
   Stop();
   EXPECT_EQ(ReadBack(path_), model);
+}
+
+// A SCAN cursor keeps its iterator (ScanCursors): over the hash memtable a
+// new iterator sorts a copy of the whole memtable, so a full scan that made
+// one per call cost O(keys / COUNT) sorts. One walk of 300 keys, COUNT 10,
+// must make one iterator, not 30, and still return every key once, in
+// order. A repeated cursor seeks anew and answers the same; FLUSHALL
+// releases kept iterators, so a scan begun before it returns none of the
+// keys it removed; and kept iterators are released after
+// ScanCursors::kMaxAge even with no SCAN to come.
+TEST_F(ServerLoopTest, ScanResumesWithTheIteratorItKept) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  kv::KvOptions o = TestOptions(dir);
+  kv::UseHashMemtable(&o.db_options);
+  Start(dir, o);
+  int fd = Connect(server_->port());
+  timeval tv{10, 0};  // a short reply must fail the test, not hang it
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  std::vector<std::string> want;
+  std::vector<std::string> mset = {"MSET"};
+  for (int i = 0; i < 300; i++) {
+    char k[8];
+    snprintf(k, sizeof(k), "k%03d", i);
+    want.push_back(k);
+    mset.push_back(k);
+    mset.push_back("v");
+  }
+  Send(fd, Resp(mset));
+  ASSERT_EQ(Recv(fd, 5), "+OK\r\n");
+  const uint64_t opened0 = Stat(InfoStats(fd), "scan_iterators_opened");
+
+  std::vector<std::string> seen, page;
+  uint64_t cursor = 0;
+  int calls = 0;
+  do {
+    Send(fd, Resp({"SCAN", std::to_string(cursor), "COUNT", "10"}));
+    ASSERT_TRUE(ReadScanReply(fd, &cursor, &page)) << "call " << calls;
+    seen.insert(seen.end(), page.begin(), page.end());
+    calls++;
+  } while (cursor != 0 && calls < 1000);
+  EXPECT_EQ(seen, want);
+  EXPECT_GE(calls, 30);
+  std::string info = InfoStats(fd);
+  EXPECT_EQ(Stat(info, "scan_iterators_opened") - opened0, 1u) << info;
+
+  // A cursor used twice: the second call seeks with a new iterator and
+  // gives the same page.
+  Send(fd, "SCAN 0 COUNT 10\r\n");
+  ASSERT_TRUE(ReadScanReply(fd, &cursor, &page));
+  std::vector<std::string> first, again;
+  uint64_t next1 = 0, next2 = 0;
+  Send(fd, Resp({"SCAN", std::to_string(cursor), "COUNT", "10"}));
+  ASSERT_TRUE(ReadScanReply(fd, &next1, &first));
+  Send(fd, Resp({"SCAN", std::to_string(cursor), "COUNT", "10"}));
+  ASSERT_TRUE(ReadScanReply(fd, &next2, &again));
+  EXPECT_EQ(first, again);
+  EXPECT_EQ(first,
+            std::vector<std::string>(want.begin() + 10, want.begin() + 20));
+  EXPECT_NE(next1, 0u);
+  EXPECT_NE(next2, 0u);
+
+  // FLUSHALL in the middle of a scan: the rest of it shows only what was
+  // written after.
+  Send(fd, "FLUSHALL\r\nSET k250 new\r\n");
+  EXPECT_EQ(Recv(fd, 10), "+OK\r\n+OK\r\n");
+  seen.clear();
+  cursor = next1;
+  calls = 0;
+  do {
+    Send(fd, Resp({"SCAN", std::to_string(cursor), "COUNT", "10"}));
+    ASSERT_TRUE(ReadScanReply(fd, &cursor, &page));
+    seen.insert(seen.end(), page.begin(), page.end());
+  } while (cursor != 0 && ++calls < 1000);
+  EXPECT_EQ(seen, std::vector<std::string>{"k250"});
+
+  // A scan left half way keeps its iterator until kMaxAge has passed.
+  Send(fd, "SCAN 0 COUNT 1\r\n");
+  ASSERT_TRUE(ReadScanReply(fd, &cursor, &page));
+  EXPECT_EQ(cursor, 0u);  // one key: done, nothing kept
+  Send(fd, "SET k251 new\r\n");
+  EXPECT_EQ(Recv(fd, 5), "+OK\r\n");
+  Send(fd, "SCAN 0 COUNT 1\r\n");
+  ASSERT_TRUE(ReadScanReply(fd, &cursor, &page));
+  EXPECT_NE(cursor, 0u);
+  EXPECT_EQ(Stat(InfoStats(fd), "scan_iterators_kept"), 1u);
+  // Silence: only the loop's own timeout can release it. (A request would
+  // do it too, at the start of the round after it.)
+  std::this_thread::sleep_for(kv::server::ScanCursors::kMaxAge * 2 +
+                              std::chrono::seconds(1));
+  EXPECT_EQ(Stat(InfoStats(fd), "scan_iterators_kept"), 0u)
+      << "a kept iterator outlived ScanCursors::kMaxAge on an idle server";
+  close(fd);
+  Stop();
 }
 
 }  // namespace

@@ -291,18 +291,15 @@ void Scan(CommandContext* c, const Args& a) {
       return c->Reply(Err(kSyntax));
     }
   }
-  std::string start;
-  if (cursor_in != 0 &&
-      !c->cursors()->Take(static_cast<uint64_t>(cursor_in), &start)) {
+  ScanCursors::Walk walk;
+  if (!c->cursors()->Resume(c->db(), static_cast<uint64_t>(cursor_in), &walk)) {
     return c->Reply(
         Err("ERR wtkv: unknown or expired SCAN cursor; start "
             "again from 0"));
   }
-  std::unique_ptr<rocksdb::Iterator> it(
-      c->db()->db()->NewIterator(ScanReadOptions()));
+  rocksdb::Iterator* it = walk.it.get();
   std::vector<std::string> keys;
-  int64_t seen = 0;
-  for (it->Seek(start); it->Valid() && seen < count; it->Next(), seen++) {
+  for (int64_t seen = 0; it->Valid() && seen < count; it->Next(), seen++) {
     rocksdb::Slice k = it->key();
     if (other_type) continue;
     if (!match || GlobMatch(pattern, std::string_view(k.data(), k.size()))) {
@@ -313,7 +310,7 @@ void Scan(CommandContext* c, const Args& a) {
     return c->Reply(Err("ERR wtkv: scan failed: " + it->status().ToString()));
   }
   uint64_t next = 0;
-  if (it->Valid()) next = c->cursors()->Save(it->key().ToString());
+  if (it->Valid()) next = c->cursors()->Save(std::move(walk));
   std::string r;
   AppendArrayHeader(&r, 2);
   AppendBulk(&r, std::to_string(next));
@@ -364,6 +361,9 @@ void FlushAll(CommandContext* c, const Args& a) {
     }
     c->batch()->Delete(keys.back());
   }
+  // A kept iterator would still show the keys this removes to a scan
+  // begun before it; a new one will not.
+  c->cursors()->Release();
   c->ReplyWhenDurable(Simple("OK"));
 }
 
@@ -459,19 +459,61 @@ void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
   }
 }
 
-uint64_t ScanCursors::Save(std::string next_key) {
-  if (cursors_.size() >= kMax) cursors_.erase(cursors_.begin());
+bool ScanCursors::Resume(KvDb* db, uint64_t cursor, Walk* walk) {
+  std::string key;
+  if (cursor != 0) {
+    auto e = cursors_.find(cursor);
+    if (e == cursors_.end()) return false;
+    key = e->second.key;
+    // Taken, not copied: the iterator moves on. The cursor stays, seeking
+    // afresh, for a client that repeats a call after a lost reply.
+    if (e->second.walk.it != nullptr &&
+        Clock::now() - e->second.walk.made <= kMaxAge) {
+      *walk = std::move(e->second.walk);
+      live_.erase(cursor);
+      return true;
+    }
+    Release(cursor);
+  }
+  walk->it.reset(db->db()->NewIterator(ScanReadOptions()));
+  walk->made = Clock::now();
+  opened_++;
+  if (cursor == 0) {
+    walk->it->SeekToFirst();
+  } else {
+    walk->it->Seek(key);
+  }
+  return true;
+}
+
+uint64_t ScanCursors::Save(Walk walk) {
+  if (cursors_.size() >= kMax) {
+    live_.erase(cursors_.begin()->first);
+    cursors_.erase(cursors_.begin());
+  }
+  if (live_.size() >= kMaxLive) Release(*live_.begin());
   uint64_t id = next_id_++;
-  cursors_.emplace(id, std::move(next_key));
+  std::string key = walk.it->key().ToString();
+  cursors_.emplace(id, Entry{std::move(key), std::move(walk)});
+  live_.insert(id);
   return id;
 }
 
-bool ScanCursors::Take(uint64_t cursor, std::string* next_key) {
-  auto it = cursors_.find(cursor);
-  if (it == cursors_.end()) return false;
-  // Kept, not erased: a client may repeat a call after a lost reply.
-  *next_key = it->second;
-  return true;
+void ScanCursors::Release(uint64_t id) {
+  auto e = cursors_.find(id);
+  if (e != cursors_.end()) e->second.walk.it.reset();
+  live_.erase(id);
+}
+
+void ScanCursors::Release() {
+  while (!live_.empty()) Release(*live_.begin());
+}
+
+void ScanCursors::Expire(Clock::time_point now) {
+  for (auto id = live_.begin(); id != live_.end();) {
+    uint64_t cursor = *id++;  // Release erases it from live_
+    if (now - cursors_.at(cursor).walk.made > kMaxAge) Release(cursor);
+  }
 }
 
 uint64_t IntProperty(KvDb* db, const char* name) {

@@ -646,6 +646,17 @@ rocksdb::Status Server::Run() {
     // The end of a round: commit what its commands wrote, as one commit.
     CommitPending();
     int timeout = -1;
+    if (cursors_.live() > 0) {
+      // Kept SCAN iterators pin memtables and SST files: release the old
+      // ones even when no SCAN comes to do it.
+      cursors_.Expire(std::chrono::steady_clock::now());
+      if (cursors_.live() > 0) {
+        timeout = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                ScanCursors::kMaxAge / 2)
+                .count());
+      }
+    }
     if (shutting_down_) {
       if (conns_.empty()) break;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -688,6 +699,7 @@ rocksdb::Status Server::Run() {
     }
   }
   CommitPending();
+  cursors_.Release();  // before the database can close
   size_t dropped = conns_.size();
   conns_.clear();
   // Commits of clients that left are still in flight; their callbacks refer
@@ -792,6 +804,9 @@ std::string Server::Info(const std::string& section) {
       << "rejected_connections:" << rejected_connections_ << "\r\n"
       << "total_commands_processed:" << commands_ << "\r\n"
       << "gets_batched:" << batched_gets_ << "\r\n"
+      // SCAN's iterators (ScanCursors): made, and kept by cursors now.
+      << "scan_iterators_opened:" << cursors_.opened() << "\r\n"
+      << "scan_iterators_kept:" << cursors_.live() << "\r\n"
       // The server's ReadCache (read_cache.h): point reads it answered,
       // and those that went to RocksDB.
       << "read_cache_hits:" << read_cache_.hits() << "\r\n"
