@@ -55,6 +55,13 @@ def differences(srv, memtable):
     r = c.call("SET", "ttl", "v", "px", "10")
     check(isinstance(r, Err) and "not supported" in str(r), f"SET PX refused: {r}")
     check(c.call("GET", "ttl") is None, "a refused SET EX wrote nothing")
+    for cmd in (["SETEX", "ttl", "10", "v"], ["PSETEX", "ttl", "10", "v"],
+                ["GETEX", "ttl", "EX", "10"], ["EXPIRE", "ttl", "10"],
+                ["PEXPIREAT", "ttl", "10"]):
+        r = c.call(*cmd)
+        check(isinstance(r, Err) and "not supported" in str(r),
+              f"{cmd[0]} refused clearly: {r}")
+    check(c.call("GET", "ttl") is None, "a refused SETEX wrote nothing")
     check(c.call("SET", "k", "v", "KEEPTTL") == b"OK", "SET KEEPTTL accepted")
 
     # SCAN walks keys in order, COUNT at a time, each key once.

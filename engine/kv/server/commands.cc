@@ -245,6 +245,123 @@ void StrLen(CommandContext* c, const Args& a) {
   if (!failed) c->Reply(Int(static_cast<int64_t>(v.size())));
 }
 
+// SETNX key value: SET NX answered 1 (set) or 0 (the key exists).
+void SetNx(CommandContext* c, const Args& a) {
+  std::string old;
+  bool failed = false;
+  if (Read(c, a[1], &old, &failed)) return c->Reply(Int(0));
+  if (failed) return;
+  c->batch()->Put(a[1], a[2]);
+  c->ReplyWhenDurable(Int(1));
+}
+
+// GETSET key value: SET key value GET.
+void GetSet(CommandContext* c, const Args& a) {
+  std::string old;
+  bool failed = false;
+  const bool exists = Read(c, a[1], &old, &failed);
+  if (failed) return;
+  c->batch()->Put(a[1], a[2]);
+  c->ReplyWhenDurable(exists ? Bulk(old) : Null());
+}
+
+// GETDEL key: the value, once its removal is durable.
+void GetDel(CommandContext* c, const Args& a) {
+  std::string old;
+  bool failed = false;
+  const bool exists = Read(c, a[1], &old, &failed);
+  if (failed) return;
+  if (!exists) return c->Reply(Null());
+  c->batch()->Delete(a[1]);
+  c->ReplyWhenDurable(Bulk(old));
+}
+
+// MSETNX k v [k v ...]: all or nothing, 1 or 0.
+void MSetNx(CommandContext* c, const Args& a) {
+  if (a.size() % 2 != 1) {
+    return c->Reply(Err("ERR wrong number of arguments for 'msetnx' command"));
+  }
+  for (size_t i = 1; i < a.size(); i += 2) {
+    std::string v;
+    bool failed = false;
+    if (Read(c, a[i], &v, &failed)) return c->Reply(Int(0));
+    if (failed) return;
+  }
+  for (size_t i = 1; i < a.size(); i += 2) c->batch()->Put(a[i], a[i + 1]);
+  c->ReplyWhenDurable(Int(1));
+}
+
+// SETEX, PSETEX, EXPIRE and the like: refused, as SET EX is.
+void NoExpiry(CommandContext* c, const Args& a) {
+  c->Reply(Err("ERR wtkv: '" + Lower(a[0]) +
+               "' is not supported: keys never expire in wtkv"));
+}
+
+// PERSIST key: 0, as Redis answers for a key without a TTL (every key).
+void Persist(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (!failed) c->Reply(Int(0));
+}
+
+// GETEX key [PERSIST]: GET; an expiry option is refused.
+void GetEx(CommandContext* c, const Args& a) {
+  for (size_t i = 2; i < a.size(); i++) {
+    const std::string o = Lower(a[i]);
+    if (o == "ex" || o == "px" || o == "exat" || o == "pxat") {
+      return c->Reply(Err("ERR wtkv: GETEX " + a[i] +
+                          " is not supported: keys never expire in wtkv"));
+    }
+    if (o != "persist") return c->Reply(Err(kSyntax));
+  }
+  GetOne(c, a[1]);
+}
+
+// GETRANGE key start end: the bytes from start to end, both included;
+// negative offsets count from the end, and the range is clipped to the
+// value, as in Redis.
+void GetRange(CommandContext* c, const Args& a) {
+  int64_t start, end;
+  if (!ParseInt64(a[2], &start) || !ParseInt64(a[3], &end)) {
+    return c->Reply(Err(kNotInt));
+  }
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (failed) return;
+  const int64_t len = static_cast<int64_t>(v.size());
+  if (start < 0 && end < 0 && start > end) return c->Reply(Bulk(""));
+  if (start < 0) start = std::max<int64_t>(0, len + start);
+  if (end < 0) end = std::max<int64_t>(0, len + end);
+  end = std::min(end, len - 1);
+  if (len == 0 || start > end) return c->Reply(Bulk(""));
+  c->Reply(Bulk(v.substr(static_cast<size_t>(start),
+                         static_cast<size_t>(end - start + 1))));
+}
+
+// KEYS pattern: every matching key, in key order. Like Redis', it walks
+// the whole database in one call, and the loop serves nobody else
+// meanwhile: SCAN is the way for a large one.
+void Keys(CommandContext* c, const Args& a) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      c->db()->db()->NewIterator(ScanReadOptions()));
+  std::vector<std::string> keys;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (GlobMatch(a[1], std::string_view(k.data(), k.size()))) {
+      keys.emplace_back(k.data(), k.size());
+    }
+  }
+  if (!it->status().ok()) {
+    return c->Reply(Err("ERR wtkv: keys failed: " + it->status().ToString()));
+  }
+  std::string r;
+  AppendArrayHeader(&r, keys.size());
+  for (const std::string& k : keys) AppendBulk(&r, k);
+  c->Reply(std::move(r));
+}
+
 // Every wtkv value is a string and no key expires; TYPE and TTL say so in
 // Redis' words, which is what tools built on them need (`redis-cli
 // --bigkeys` asks TYPE of every key it scans).
@@ -412,19 +529,47 @@ struct Spec {
 
 const std::unordered_map<std::string, Spec>& Table() {
   static const auto* t = new std::unordered_map<std::string, Spec>{
-      {"ping", {-1, Ping}},        {"echo", {2, Echo}},
-      {"get", {2, Get}},           {"set", {-3, Set}},
-      {"del", {-2, Del}},          {"exists", {-2, Exists}},
-      {"mget", {-2, MGet}},        {"mset", {-3, MSet}},
-      {"incr", {2, Incr}},         {"decr", {2, Decr}},
-      {"incrby", {3, IncrByCmd}},  {"decrby", {3, DecrByCmd}},
-      {"append", {3, Append}},     {"strlen", {2, StrLen}},
-      {"scan", {-2, Scan}},        {"dbsize", {1, DbSize}},
-      {"info", {-1, Info}},        {"flushall", {-1, FlushAll}},
-      {"flushdb", {-1, FlushAll}}, {"quit", {-1, Quit}},
-      {"select", {2, Select}},     {"command", {-1, Command}},
-      {"config", {-2, Config}},    {"type", {2, Type}},
-      {"ttl", {2, Ttl}},           {"pttl", {2, Ttl}},
+      {"ping", {-1, Ping}},
+      {"echo", {2, Echo}},
+      {"get", {2, Get}},
+      {"set", {-3, Set}},
+      {"del", {-2, Del}},
+      {"exists", {-2, Exists}},
+      {"mget", {-2, MGet}},
+      {"mset", {-3, MSet}},
+      {"incr", {2, Incr}},
+      {"decr", {2, Decr}},
+      {"incrby", {3, IncrByCmd}},
+      {"decrby", {3, DecrByCmd}},
+      {"append", {3, Append}},
+      {"strlen", {2, StrLen}},
+      {"scan", {-2, Scan}},
+      {"dbsize", {1, DbSize}},
+      {"info", {-1, Info}},
+      {"flushall", {-1, FlushAll}},
+      {"flushdb", {-1, FlushAll}},
+      {"quit", {-1, Quit}},
+      {"select", {2, Select}},
+      {"command", {-1, Command}},
+      {"config", {-2, Config}},
+      {"type", {2, Type}},
+      {"ttl", {2, Ttl}},
+      {"pttl", {2, Ttl}},
+      {"setnx", {3, SetNx}},
+      {"getset", {3, GetSet}},
+      {"getdel", {2, GetDel}},
+      {"unlink", {-2, Del}},
+      {"msetnx", {-3, MSetNx}},
+      {"getex", {-2, GetEx}},
+      {"getrange", {4, GetRange}},
+      {"keys", {2, Keys}},
+      {"persist", {2, Persist}},
+      {"setex", {4, NoExpiry}},
+      {"psetex", {4, NoExpiry}},
+      {"expire", {-3, NoExpiry}},
+      {"pexpire", {-3, NoExpiry}},
+      {"expireat", {-3, NoExpiry}},
+      {"pexpireat", {-3, NoExpiry}},
   };
   return *t;
 }
