@@ -624,5 +624,67 @@ TEST_F(ServerLoopTest, ScanResumesWithTheIteratorItKept) {
   Stop();
 }
 
+// MULTI/EXEC: the queued requests run together, their reads see the
+// transaction's own earlier writes, and all its writes are one commit
+// (one WriteBatch, so a crash keeps all or none of them) whose durability
+// the EXEC reply waits for. With the read cache on: a transaction's reads
+// of keys it wrote must come from its writes, never leave the old value
+// in the cache. A command that walks the database is refused at MULTI
+// time and the EXEC aborts.
+TEST_F(ServerLoopTest, TransactionIsOneDurableCommit) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  CompletionGate gate;
+  kv::KvOptions o = TestOptions(dir);
+  o.wal_completion_fault = gate.Hook();
+  kv::server::ServerOptions so = Small();
+  so.read_cache_bytes = 1 << 20;
+  Start(dir, o, so);
+  int fd = Connect(server_->port());
+  timeval tv{10, 0};  // a short reply must fail the test, not hang it
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  Send(fd, "SET a old\r\nGET a\r\nGET z\r\n");  // both now cached
+  EXPECT_EQ(Recv(fd, 19), "+OK\r\n$3\r\nold\r\n$-1\r\n");
+  const uint64_t commits0 = Stat(InfoStats(fd), "server_commits");
+
+  gate.Arm();
+  Send(fd,
+       "MULTI\r\nSET a 1\r\nINCR a\r\nGET a\r\nGET z\r\nSET z x\r\n"
+       "MGET z a q\r\nDEL a\r\nEXISTS a\r\nEXEC\r\n");
+  EXPECT_EQ(Recv(fd, 5 + 8 * 9), "+OK\r\n" + std::string("+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"
+                                                         "+QUEUED\r\n"));
+  gate.WaitHeld();  // the transaction's WAL write, not yet durable
+  pollfd p{fd, POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 300), 0) << "EXEC answered before it was durable";
+  gate.Release();
+  const std::string want =
+      "*8\r\n+OK\r\n:2\r\n$1\r\n2\r\n$-1\r\n+OK\r\n"
+      "*3\r\n$1\r\nx\r\n$1\r\n2\r\n$-1\r\n:1\r\n:0\r\n";
+  EXPECT_EQ(Recv(fd, want.size()), want);
+  EXPECT_EQ(Stat(InfoStats(fd), "server_commits") - commits0, 1u)
+      << "the transaction's writes were split over several commits";
+  // The cache holds neither old value now.
+  Send(fd, "GET a\r\nGET z\r\n");
+  EXPECT_EQ(Recv(fd, 12), "$-1\r\n$1\r\nx\r\n");
+
+  // Refused at MULTI time: EXEC aborts and nothing is written.
+  Send(fd, "MULTI\r\nSET c 1\r\nSCAN 0\r\nEXEC\r\nGET c\r\n");
+  const std::string refused =
+      "+OK\r\n+QUEUED\r\n"
+      "-ERR wtkv: scan inside MULTI is not supported\r\n"
+      "-EXECABORT Transaction discarded because of previous errors.\r\n"
+      "$-1\r\n";
+  EXPECT_EQ(Recv(fd, refused.size()), refused);
+  close(fd);
+  Stop();
+  std::map<std::string, std::string> want_db = {{"z", "x"}};
+  EXPECT_EQ(ReadBack(path_), want_db);
+}
+
 }  // namespace
 }  // namespace wtrocks::testing

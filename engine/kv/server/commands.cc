@@ -525,6 +525,9 @@ struct Spec {
   // Redis's convention: N means exactly N words with the name, -N at least N.
   int arity;
   void (*fn)(CommandContext*, const Args&);
+  // Refused inside MULTI: it walks the database (db()), where a
+  // transaction's reads see only its point reads' view (commands.h).
+  bool walks = false;
 };
 
 const std::unordered_map<std::string, Spec>& Table() {
@@ -543,11 +546,11 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"decrby", {3, DecrByCmd}},
       {"append", {3, Append}},
       {"strlen", {2, StrLen}},
-      {"scan", {-2, Scan}},
-      {"dbsize", {1, DbSize}},
+      {"scan", {-2, Scan, true}},
+      {"dbsize", {1, DbSize, true}},
       {"info", {-1, Info}},
-      {"flushall", {-1, FlushAll}},
-      {"flushdb", {-1, FlushAll}},
+      {"flushall", {-1, FlushAll, true}},
+      {"flushdb", {-1, FlushAll, true}},
       {"quit", {-1, Quit}},
       {"select", {2, Select}},
       {"command", {-1, Command}},
@@ -562,7 +565,7 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"msetnx", {-3, MSetNx}},
       {"getex", {-2, GetEx}},
       {"getrange", {4, GetRange}},
-      {"keys", {2, Keys}},
+      {"keys", {2, Keys, true}},
       {"persist", {2, Persist}},
       {"setex", {4, NoExpiry}},
       {"psetex", {4, NoExpiry}},
@@ -585,10 +588,14 @@ void Command(CommandContext* c, const Args& a) {
 
 }  // namespace
 
-bool IsGet(const std::vector<std::string>& args) {
+bool IsCommand(const std::vector<std::string>& args, std::string_view name) {
   // By length, not strcasecmp: a command name may hold a NUL byte.
-  return args.size() == 2 && args[0].size() == 3 &&
-         strncasecmp(args[0].data(), "get", 3) == 0;
+  return !args.empty() && args[0].size() == name.size() &&
+         strncasecmp(args[0].data(), name.data(), name.size()) == 0;
+}
+
+bool IsGet(const std::vector<std::string>& args) {
+  return args.size() == 2 && IsCommand(args, "get");
 }
 
 void GetMany(CommandContext* c, const std::vector<std::string>& keys) {
@@ -729,7 +736,7 @@ bool GlobMatch(std::string_view p, std::string_view s) {
   return pi == p.size();
 }
 
-void Dispatch(CommandContext* ctx, const std::vector<std::string>& args) {
+std::string Refusal(const std::vector<std::string>& args, bool in_multi) {
   std::string name = Lower(args[0]);
   auto it = Table().find(name);
   if (it == Table().end()) {
@@ -737,17 +744,24 @@ void Dispatch(CommandContext* ctx, const std::vector<std::string>& args) {
     for (size_t i = 1; i < args.size() && shown.size() < 128; i++) {
       shown += "'" + args[i].substr(0, 128 - shown.size()) + "' ";
     }
-    ctx->Reply(Err("ERR unknown command '" + args[0].substr(0, 128) +
-                   "', with args beginning with: " + shown));
-    return;
+    return Err("ERR unknown command '" + args[0].substr(0, 128) +
+               "', with args beginning with: " + shown);
   }
   int arity = it->second.arity;
   int n = static_cast<int>(std::min<size_t>(args.size(), INT32_MAX));
   if ((arity > 0 && n != arity) || (arity < 0 && n < -arity)) {
-    ctx->Reply(Err("ERR wrong number of arguments for '" + name + "' command"));
-    return;
+    return Err("ERR wrong number of arguments for '" + name + "' command");
   }
-  it->second.fn(ctx, args);
+  if (in_multi && it->second.walks) {
+    return Err("ERR wtkv: " + name + " inside MULTI is not supported");
+  }
+  return std::string();
+}
+
+void Dispatch(CommandContext* ctx, const std::vector<std::string>& args) {
+  std::string refused = Refusal(args, /*in_multi=*/false);
+  if (!refused.empty()) return ctx->Reply(std::move(refused));
+  Table().at(Lower(args[0])).fn(ctx, args);
 }
 
 }  // namespace wtrocks::kv::server

@@ -116,6 +116,16 @@ class CommandContext {
 // commands and wrong arity get Redis's error replies.
 void Dispatch(CommandContext* ctx, const std::vector<std::string>& args);
 
+// The error reply Dispatch would give `args` without running it (unknown
+// command, wrong arity), or "" if it would run it. With `in_multi`, also
+// refuses the commands a transaction cannot run (those that walk the
+// database: SCAN, KEYS, DBSIZE, FLUSHALL, FLUSHDB): MULTI queues only what
+// EXEC can run.
+std::string Refusal(const std::vector<std::string>& args, bool in_multi);
+
+// Whether `args` names the command `name` (lower case), in any case.
+bool IsCommand(const std::vector<std::string>& args, std::string_view name);
+
 // Whether `args` is a GET that GetMany can answer (the name, any case, and
 // one key).
 bool IsGet(const std::vector<std::string>& args);

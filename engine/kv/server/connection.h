@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "engine/kv/server/resp.h"
 
@@ -50,6 +51,13 @@ class Connection {
   // Reading is paused while too many replies wait (backpressure).
   bool paused = false;
   uint32_t epoll_mask = 0;  // what the loop registered
+
+  // MULTI ... EXEC (server.h): the requests queued since MULTI, their
+  // bytes, and whether one was refused (EXEC then aborts).
+  bool in_multi = false;
+  bool multi_failed = false;
+  std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;
 
   bool Finished() const {
     return stop_reading && slots_.empty() && unsent() == 0;

@@ -37,6 +37,10 @@ constexpr int kReadsPerWakeup = 16;  // fairness between busy clients
 // A bigger pending batch is committed at once: it bounds the memory a round
 // holds and the latency the first write in it waits.
 constexpr size_t kMaxBatchBytes = 4u << 20;
+// The most a connection may queue between MULTI and EXEC (arguments'
+// bytes); past it the transaction is refused, as Redis refuses a client
+// whose buffers pass its limits.
+constexpr size_t kMaxQueuedBytes = 64u << 20;
 
 rocksdb::Status Errno(const std::string& what) {
   return rocksdb::Status::IOError("wtkv serve: " + what, strerror(errno));
@@ -64,11 +68,13 @@ class Server::Context : public CommandContext {
     return s_->db_;
   }
   rocksdb::Status Get(const std::string& key, std::string* value) override {
+    s_->CommitPending();
     return s_->CachedGet(key, value);
   }
   void MultiGet(std::span<const std::string> keys,
                 std::vector<rocksdb::PinnableSlice>* values,
                 std::vector<rocksdb::Status>* statuses) override {
+    s_->CommitPending();
     s_->CachedMultiGet(keys, values, statuses);
   }
   ScanCursors* cursors() override { return &s_->cursors_; }
@@ -90,6 +96,171 @@ class Server::Context : public CommandContext {
   Connection* c_;
   bool close_next_ = false;
 };
+
+// The CommandContext of the requests EXEC runs. Their replies are gathered
+// into EXEC's one array reply. Their reads must not commit the pending
+// batch, which holds the transaction's own writes (committing part of them
+// would let a crash keep half a transaction): EXEC commits every earlier
+// write first, so the pending batch holds only the transaction's, and a
+// point read answers a key the transaction wrote from there, and any other
+// from the cache or RocksDB, which hold everything else. Commands that
+// walk the database are refused at MULTI time (Refusal), so db() is never
+// asked for here.
+class Server::TxnContext : public CommandContext {
+ public:
+  explicit TxnContext(Server* s) : s_(s) {}
+  KvDb* db() override { return s_->db_; }
+  rocksdb::Status Get(const std::string& key, std::string* value) override {
+    bool deleted = false;
+    if (s_->pending_.Latest(key, value, &deleted)) {
+      return deleted ? rocksdb::Status::NotFound() : rocksdb::Status::OK();
+    }
+    return s_->CachedGet(key, value);
+  }
+  void MultiGet(std::span<const std::string> keys,
+                std::vector<rocksdb::PinnableSlice>* values,
+                std::vector<rocksdb::Status>* statuses) override {
+    values->clear();
+    values->resize(keys.size());
+    statuses->assign(keys.size(), rocksdb::Status::OK());
+    std::vector<std::string> rest;
+    std::vector<size_t> rest_at;
+    for (size_t i = 0; i < keys.size(); i++) {
+      std::string v;
+      bool deleted = false;
+      if (!s_->pending_.Latest(keys[i], &v, &deleted)) {
+        rest.push_back(keys[i]);
+        rest_at.push_back(i);
+      } else if (deleted) {
+        (*statuses)[i] = rocksdb::Status::NotFound();
+      } else {
+        (*values)[i].PinSelf(v);
+      }
+    }
+    if (rest.empty()) return;
+    std::vector<rocksdb::PinnableSlice> rv;
+    std::vector<rocksdb::Status> rs;
+    s_->CachedMultiGet(rest, &rv, &rs);
+    for (size_t j = 0; j < rest.size(); j++) {
+      (*statuses)[rest_at[j]] = rs[j];
+      (*values)[rest_at[j]] = std::move(rv[j]);
+    }
+  }
+  ScanCursors* cursors() override { return &s_->cursors_; }
+  void Reply(std::string resp) override { replies_ += resp; }
+  WriteGroup* batch() override { return &s_->pending_; }
+  void ReplyWhenDurable(std::string resp) override {
+    replies_ += resp;
+    wrote_ = true;
+  }
+  void CloseAfterReply() override {}  // QUIT is never queued
+  std::string Info(const std::string& section) override {
+    return s_->Info(section);
+  }
+
+  const std::string& replies() const { return replies_; }
+  bool wrote() const { return wrote_; }
+
+ private:
+  Server* s_;
+  std::string replies_;  // each request's reply, in order
+  bool wrote_ = false;   // some request's reply waits for durability
+};
+
+bool Server::Transaction(Connection* c, std::vector<std::string>* args) {
+  auto reply = [c](std::string r) { c->Fill(c->NewSlot(), std::move(r)); };
+  auto error = [](std::string_view m) {
+    std::string r;
+    AppendError(&r, m);
+    return r;
+  };
+  if (IsCommand(*args, "multi")) {
+    if (args->size() != 1) {
+      reply(error("ERR wrong number of arguments for 'multi' command"));
+    } else if (c->in_multi) {
+      reply(error("ERR MULTI calls can not be nested"));
+    } else {
+      c->in_multi = true;
+      reply("+OK\r\n");
+    }
+    return true;
+  }
+  const bool exec = IsCommand(*args, "exec");
+  if (exec || IsCommand(*args, "discard")) {
+    if (args->size() != 1 && exec) {
+      // Redis' answer to a malformed EXEC, in MULTI or not, and it ends
+      // the transaction.
+      EndTransaction(c);
+      reply(
+          error("EXECABORT Transaction discarded because of: wrong number "
+                "of arguments for 'exec' command"));
+    } else if (args->size() != 1) {
+      reply(error("ERR wrong number of arguments for 'discard' command"));
+    } else if (!c->in_multi) {
+      reply(
+          error(exec ? "ERR EXEC without MULTI" : "ERR DISCARD without MULTI"));
+    } else if (!exec) {
+      EndTransaction(c);
+      reply("+OK\r\n");
+    } else if (c->multi_failed) {
+      EndTransaction(c);
+      reply(
+          error("EXECABORT Transaction discarded because of previous errors."));
+    } else {
+      Exec(c);
+    }
+    return true;
+  }
+  if (!c->in_multi || IsCommand(*args, "quit")) return false;
+  std::string refused = Refusal(*args, /*in_multi=*/true);
+  size_t bytes = 0;
+  for (const std::string& a : *args) bytes += a.size();
+  if (refused.empty() && c->queued_bytes + bytes > kMaxQueuedBytes) {
+    refused = error("ERR wtkv: transaction too large (over " +
+                    std::to_string(kMaxQueuedBytes >> 20) +
+                    " MiB queued); discarded at EXEC");
+  }
+  if (!refused.empty()) {
+    c->multi_failed = true;
+    reply(std::move(refused));
+    return true;
+  }
+  c->queued_bytes += bytes;
+  c->queued.push_back(std::move(*args));
+  reply("+QUEUED\r\n");
+  return true;
+}
+
+void Server::EndTransaction(Connection* c) {
+  c->in_multi = false;
+  c->multi_failed = false;
+  c->queued.clear();
+  c->queued_bytes = 0;
+}
+
+void Server::Exec(Connection* c) {
+  std::vector<std::vector<std::string>> queued = std::move(c->queued);
+  EndTransaction(c);
+  // Every earlier write out of the pending batch: the transaction's reads
+  // see them in RocksDB, and the batch holds only its own writes.
+  CommitPending();
+  TxnContext ctx(this);
+  for (const std::vector<std::string>& args : queued) {
+    commands_++;
+    Dispatch(&ctx, args);
+  }
+  std::string r;
+  AppendArrayHeader(&r, queued.size());
+  r += ctx.replies();
+  // One reply for the whole transaction; its writes are in the pending
+  // batch, committed together (nothing in the loop commits between here
+  // and the end of the round but another reader, after all of them).
+  if (ctx.wrote()) {
+    ReplyWhenDurable(c, std::move(r));
+  } else {
+    c->Fill(c->NewSlot(), std::move(r));
+  }
+}
 
 Server::Server(KvDb* db, ServerOptions options)
     : db_(db),
@@ -327,7 +498,6 @@ void Server::CommitPending() {
 }
 
 rocksdb::Status Server::CachedGet(const std::string& key, std::string* value) {
-  CommitPending();
   bool present;
   std::string_view cached;
   if (read_cache_.Find(key, &present, &cached)) {
@@ -344,7 +514,6 @@ rocksdb::Status Server::CachedGet(const std::string& key, std::string* value) {
 void Server::CachedMultiGet(std::span<const std::string> keys,
                             std::vector<rocksdb::PinnableSlice>* values,
                             std::vector<rocksdb::Status>* statuses) {
-  CommitPending();
   values->clear();
   statuses->clear();
   std::vector<size_t> missed;
@@ -546,7 +715,7 @@ void Server::ProcessInput(Connection* c) {
         c->parser().Parse(std::string_view(in).substr(off), &used, &args);
     off += used;
     if (r == RespParser::Result::kNeedMore) break;
-    if (r != RespParser::Result::kError && IsGet(args)) {
+    if (r != RespParser::Result::kError && !c->in_multi && IsGet(args)) {
       commands_++;
       gets.push_back(std::move(args[1]));
       if (gets.size() >= kGetBatch) AnswerGets(c, &gets);
@@ -564,12 +733,14 @@ void Server::ProcessInput(Connection* c) {
         break;
       }
       commands_++;
-      Context ctx(this, c);
-      Dispatch(&ctx, args);
-      if (ctx.closing()) {  // QUIT: what follows it is not run
-        c->stop_reading = true;
-        off = in.size();
-        break;
+      if (!Transaction(c, &args)) {
+        Context ctx(this, c);
+        Dispatch(&ctx, args);
+        if (ctx.closing()) {  // QUIT: what follows it is not run
+          c->stop_reading = true;
+          off = in.size();
+          break;
+        }
       }
     }
     // Gathered GETs count as replies waiting.

@@ -97,6 +97,7 @@ class Server {
 
  private:
   class Context;
+  class TxnContext;
   struct Waiter {  // a reply waiting for the pending batch's commit
     uint64_t conn;
     uint64_t seq;
@@ -130,8 +131,18 @@ class Server {
   void ReplyWhenDurable(Connection* c, std::string reply);
   // Commits the pending batch (if any) with one WriteAsync.
   void CommitPending();
-  // CommandContext's point reads: the pending batch committed, then the
-  // read cache, then KvDb for what it does not hold.
+  // MULTI, EXEC, DISCARD, and any request while MULTI is open (queued,
+  // or refused): true when handled here; false to run it as usual.
+  bool Transaction(Connection* c, std::vector<std::string>* args);
+  // EXEC: runs the queued requests one after the other with nothing of
+  // any other connection between them, their writes in one commit, their
+  // replies in one array sent once that commit is durable.
+  void Exec(Connection* c);
+  void EndTransaction(Connection* c);
+  // CommandContext's point reads: the read cache, then KvDb for what it
+  // does not hold. The caller first commits the pending batch (Context),
+  // or answers the keys it holds itself (TxnContext): a key read here must
+  // have no write waiting there, or the cache would keep its old value.
   rocksdb::Status CachedGet(const std::string& key, std::string* value);
   void CachedMultiGet(std::span<const std::string> keys,
                       std::vector<rocksdb::PinnableSlice>* values,

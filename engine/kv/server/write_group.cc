@@ -11,6 +11,23 @@ void WriteGroup::Put(const rocksdb::Slice& key, const rocksdb::Slice& value) {
   bytes_ += key.size() + value.size();
 }
 
+bool WriteGroup::Latest(const rocksdb::Slice& key, std::string* value,
+                        bool* deleted) const {
+  for (auto op = ops_.rbegin(); op != ops_.rend(); ++op) {
+    if (op->kind == Kind::kDeleteRange) {
+      if (key.compare(op->key) >= 0 && key.compare(op->value) < 0) {
+        *deleted = true;
+        return true;
+      }
+    } else if (key == rocksdb::Slice(op->key)) {
+      *deleted = op->kind == Kind::kDelete;
+      if (!*deleted) *value = op->value;
+      return true;
+    }
+  }
+  return false;
+}
+
 void WriteGroup::Delete(const rocksdb::Slice& key) {
   ops_.push_back(Op{Kind::kDelete, key.ToString(), {}});
   if (cache_ != nullptr) cache_->Erase(ops_.back().key);

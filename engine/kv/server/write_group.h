@@ -39,6 +39,12 @@ class WriteGroup {
   void Delete(const rocksdb::Slice& key);
   void DeleteRange(const rocksdb::Slice& begin, const rocksdb::Slice& end);
 
+  // What the group last did to `key`: false if nothing; else true, with
+  // *deleted, or the value it put in *value. A linear search, for the few
+  // reads of a MULTI/EXEC transaction that must see its own writes.
+  bool Latest(const rocksdb::Slice& key, std::string* value,
+              bool* deleted) const;
+
   bool empty() const { return ops_.empty(); }
   size_t bytes() const { return bytes_; }
   // The group as one batch, sorted by key unless it holds a range delete.
