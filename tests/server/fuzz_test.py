@@ -33,7 +33,7 @@ COMMANDS = [b"GET", b"SET", b"DEL", b"EXISTS", b"MGET", b"MSET", b"INCR",
             b"SELECT", b"QUIT", b"NOSUCH", b"set", b"gEt", b"", b"SETNX",
             b"GETSET", b"GETDEL", b"UNLINK", b"MSETNX", b"GETEX",
             b"GETRANGE", b"KEYS", b"PERSIST", b"SETEX", b"EXPIRE", b"MULTI",
-            b"EXEC", b"DISCARD"]
+            b"EXEC", b"DISCARD", b"WATCH", b"UNWATCH"]
 OPTIONS = [b"NX", b"XX", b"GET", b"EX", b"PX", b"KEEPTTL", b"MATCH", b"COUNT",
            b"0", b"-1", b"9223372036854775807", b"-9223372036854775808",
            b"99999999999999999999", b"1.5", b"*", b"[a-", b"\\", b"fz-*"]

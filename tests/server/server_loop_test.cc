@@ -64,6 +64,11 @@ std::string Recv(int fd, size_t n) {
   return out;
 }
 
+// Reads as many bytes as `want` has; they must be `want`.
+void ExpectReply(int fd, const std::string& want) {
+  EXPECT_EQ(Recv(fd, want.size()), want);
+}
+
 // One line of a reply, without its CRLF ("" if the peer closed first).
 std::string RecvLine(int fd) {
   std::string l;
@@ -684,6 +689,50 @@ TEST_F(ServerLoopTest, TransactionIsOneDurableCommit) {
   Stop();
   std::map<std::string, std::string> want_db = {{"z", "x"}};
   EXPECT_EQ(ReadBack(path_), want_db);
+}
+
+// WATCH: another connection's write to a watched key, alone or inside its
+// own EXEC, makes this connection's EXEC answer a null array and run
+// nothing; a watch on a key nobody wrote lets it run; a connection that
+// leaves with watches set leaves nothing behind.
+TEST_F(ServerLoopTest, WatchedKeyWrittenElsewhereFailsExec) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  Start(dir, TestOptions(dir));
+  int a = Connect(server_->port()), b = Connect(server_->port());
+  for (int fd : {a, b}) {
+    timeval tv{10, 0};  // a short reply must fail the test, not hang it
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  Send(a, "WATCH k\r\n");
+  ExpectReply(a, "+OK\r\n");
+  Send(b, "SET k theirs\r\n");
+  ExpectReply(b, "+OK\r\n");
+  Send(a, "MULTI\r\nSET k mine\r\nEXEC\r\nGET k\r\n");
+  ExpectReply(a, "+OK\r\n+QUEUED\r\n*-1\r\n$6\r\ntheirs\r\n");
+
+  // The other connection's transaction touches it too.
+  Send(a, "WATCH k other\r\n");
+  ExpectReply(a, "+OK\r\n");
+  Send(b, "MULTI\r\nGET k\r\nDEL k\r\nEXEC\r\n");
+  ExpectReply(b, "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$6\r\ntheirs\r\n:1\r\n");
+  Send(a, "MULTI\r\nSET k mine\r\nEXEC\r\nEXISTS k\r\n");
+  ExpectReply(a, "+OK\r\n+QUEUED\r\n*-1\r\n:0\r\n");
+
+  // Untouched: it runs.
+  Send(a, "WATCH k\r\nMULTI\r\nSET k mine\r\nEXEC\r\n");
+  ExpectReply(a, "+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
+
+  // A watcher that leaves; the key is written after.
+  int c = Connect(server_->port());
+  Send(c, "WATCH k\r\n");
+  ExpectReply(c, "+OK\r\n");
+  close(c);
+  Send(b, "SET k last\r\nGET k\r\n");
+  ExpectReply(b, "+OK\r\n$4\r\nlast\r\n");
+  close(a);
+  close(b);
+  Stop();
+  EXPECT_EQ(ReadBack(path_)["k"], "last");
 }
 
 }  // namespace

@@ -291,6 +291,10 @@ void MSetNx(CommandContext* c, const Args& a) {
   c->ReplyWhenDurable(Int(1));
 }
 
+// UNWATCH inside MULTI: EXEC has forgotten the connection's watches
+// before it runs the queue (server.cc handles UNWATCH outside MULTI).
+void Unwatch(CommandContext* c, const Args&) { c->Reply(Simple("OK")); }
+
 // SETEX, PSETEX, EXPIRE and the like: refused, as SET EX is.
 void NoExpiry(CommandContext* c, const Args& a) {
   c->Reply(Err("ERR wtkv: '" + Lower(a[0]) +
@@ -573,6 +577,7 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"pexpire", {-3, NoExpiry}},
       {"expireat", {-3, NoExpiry}},
       {"pexpireat", {-3, NoExpiry}},
+      {"unwatch", {1, Unwatch}},
   };
   return *t;
 }

@@ -185,6 +185,28 @@ bool Server::Transaction(Connection* c, std::vector<std::string>* args) {
     }
     return true;
   }
+  if (IsCommand(*args, "watch")) {
+    if (args->size() < 2) {
+      reply(error("ERR wrong number of arguments for 'watch' command"));
+    } else if (c->in_multi) {
+      reply(error("ERR WATCH inside MULTI is not allowed"));
+    } else {
+      for (size_t i = 1; i < args->size(); i++) {
+        watches_.Watch(c->id(), (*args)[i]);
+      }
+      reply("+OK\r\n");
+    }
+    return true;
+  }
+  if (IsCommand(*args, "unwatch") && !c->in_multi) {
+    if (args->size() != 1) {
+      reply(error("ERR wrong number of arguments for 'unwatch' command"));
+    } else {
+      watches_.Unwatch(c->id());
+      reply("+OK\r\n");
+    }
+    return true;
+  }
   const bool exec = IsCommand(*args, "exec");
   if (exec || IsCommand(*args, "discard")) {
     if (args->size() != 1 && exec) {
@@ -206,6 +228,9 @@ bool Server::Transaction(Connection* c, std::vector<std::string>* args) {
       EndTransaction(c);
       reply(
           error("EXECABORT Transaction discarded because of previous errors."));
+    } else if (watches_.Touched(c->id())) {
+      EndTransaction(c);
+      reply("*-1\r\n");  // a watched key was written: nothing runs
     } else {
       Exec(c);
     }
@@ -232,6 +257,7 @@ bool Server::Transaction(Connection* c, std::vector<std::string>* args) {
 }
 
 void Server::EndTransaction(Connection* c) {
+  watches_.Unwatch(c->id());
   c->in_multi = false;
   c->multi_failed = false;
   c->queued.clear();
@@ -267,7 +293,7 @@ Server::Server(KvDb* db, ServerOptions options)
       options_(std::move(options)),
       read_buf_(kReadChunk),
       read_cache_(options_.read_cache_bytes),
-      pending_(&read_cache_) {
+      pending_(&read_cache_, &watches_) {
   latency_.reserve(kLatencyWindow);
 }
 
@@ -659,6 +685,7 @@ void Server::UpdateMask(Connection* c) {
 }
 
 void Server::CloseConnection(Connection* c) {
+  watches_.Unwatch(c->id());
   if (c->epoll_mask != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
   conns_.erase(c->id());  // closes the socket
   if (accept_paused_ && !shutting_down_) {

@@ -39,6 +39,7 @@
 #include "engine/kv/server/connection.h"
 #include "engine/kv/server/read_cache.h"
 #include "engine/kv/server/resp.h"
+#include "engine/kv/server/watches.h"
 #include "engine/kv/server/write_group.h"
 
 namespace wtrocks::kv::server {
@@ -131,13 +132,15 @@ class Server {
   void ReplyWhenDurable(Connection* c, std::string reply);
   // Commits the pending batch (if any) with one WriteAsync.
   void CommitPending();
-  // MULTI, EXEC, DISCARD, and any request while MULTI is open (queued,
-  // or refused): true when handled here; false to run it as usual.
+  // MULTI, EXEC, DISCARD, WATCH, UNWATCH, and any request while MULTI is
+  // open (queued, or refused): true when handled here; false to run it as
+  // usual.
   bool Transaction(Connection* c, std::vector<std::string>* args);
   // EXEC: runs the queued requests one after the other with nothing of
   // any other connection between them, their writes in one commit, their
   // replies in one array sent once that commit is durable.
   void Exec(Connection* c);
+  // Leaves MULTI (the queue dropped) and forgets the connection's WATCHes.
   void EndTransaction(Connection* c);
   // CommandContext's point reads: the read cache, then KvDb for what it
   // does not hold. The caller first commits the pending batch (Context),
@@ -165,6 +168,7 @@ class Server {
   ScanCursors cursors_;
   std::vector<char> read_buf_;   // the loop's recv buffer
   ReadCache read_cache_;         // before pending_, which erases from it
+  Watches watches_;              // before pending_, which touches them
   WriteGroup pending_;           // this round's writes, not yet committed
   std::vector<Waiter> waiters_;  // their replies
   bool shutting_down_ = false;

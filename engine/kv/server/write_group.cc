@@ -8,6 +8,7 @@ namespace wtrocks::kv::server {
 void WriteGroup::Put(const rocksdb::Slice& key, const rocksdb::Slice& value) {
   ops_.push_back(Op{Kind::kPut, key.ToString(), value.ToString()});
   if (cache_ != nullptr) cache_->Erase(ops_.back().key);
+  if (watches_ != nullptr) watches_->Touch(ops_.back().key);
   bytes_ += key.size() + value.size();
 }
 
@@ -31,6 +32,7 @@ bool WriteGroup::Latest(const rocksdb::Slice& key, std::string* value,
 void WriteGroup::Delete(const rocksdb::Slice& key) {
   ops_.push_back(Op{Kind::kDelete, key.ToString(), {}});
   if (cache_ != nullptr) cache_->Erase(ops_.back().key);
+  if (watches_ != nullptr) watches_->Touch(ops_.back().key);
   bytes_ += key.size();
 }
 
@@ -38,6 +40,7 @@ void WriteGroup::DeleteRange(const rocksdb::Slice& begin,
                              const rocksdb::Slice& end) {
   ops_.push_back(Op{Kind::kDeleteRange, begin.ToString(), end.ToString()});
   if (cache_ != nullptr) cache_->Clear();
+  if (watches_ != nullptr) watches_->TouchAll();
   bytes_ += begin.size() + end.size();
   has_range_ = true;
 }

@@ -17,7 +17,8 @@
 //
 // Every update the server makes passes through here, so this is also where
 // the server's ReadCache forgets what it read of a key being written
-// (read_cache.h says why that keeps the cache right).
+// (read_cache.h says why that keeps the cache right), and where WATCHed
+// keys are marked written (watches.h).
 #pragma once
 
 #include <cstddef>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "engine/kv/server/read_cache.h"
+#include "engine/kv/server/watches.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/write_batch.h"
 
@@ -32,8 +34,9 @@ namespace wtrocks::kv::server {
 
 class WriteGroup {
  public:
-  // `cache` (may be null) outlives the group.
-  explicit WriteGroup(ReadCache* cache = nullptr) : cache_(cache) {}
+  // `cache` and `watches` (either may be null) outlive the group.
+  explicit WriteGroup(ReadCache* cache = nullptr, Watches* watches = nullptr)
+      : cache_(cache), watches_(watches) {}
 
   void Put(const rocksdb::Slice& key, const rocksdb::Slice& value);
   void Delete(const rocksdb::Slice& key);
@@ -62,6 +65,7 @@ class WriteGroup {
   size_t bytes_ = 0;
   bool has_range_ = false;
   ReadCache* cache_;
+  Watches* watches_;
 };
 
 }  // namespace wtrocks::kv::server
