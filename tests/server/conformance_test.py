@@ -62,6 +62,20 @@ def differences(srv, memtable):
         check(isinstance(r, Err) and "not supported" in str(r),
               f"{cmd[0]} refused clearly: {r}")
     check(c.call("GET", "ttl") is None, "a refused SETEX wrote nothing")
+    # RESP2 only: HELLO 3 is refused the way clients expect to fall back
+    # from; HELLO 2 is Redis' map as a flat array; CLIENT SETINFO (Redis
+    # 7.2+) is accepted.
+    r = c.call("HELLO", "3")
+    check(isinstance(r, Err) and str(r).startswith("NOPROTO"),
+          f"HELLO 3 refused with NOPROTO: {r}")
+    r = c.call("HELLO", "2", "SETNAME", "conf")
+    hello = dict(zip(r[::2], r[1::2])) if isinstance(r, list) else {}
+    check(hello.get(b"proto") == 2 and hello.get(b"server") == b"wtkv"
+          and hello.get(b"id") == c.call("CLIENT", "ID"),
+          f"HELLO 2: {r}")
+    check(c.call("CLIENT", "GETNAME") == b"conf", "HELLO SETNAME names it")
+    check(c.call("CLIENT", "SETINFO", "LIB-NAME", "redis-py") == b"OK",
+          "CLIENT SETINFO accepted")
     check(c.call("SET", "k", "v", "KEEPTTL") == b"OK", "SET KEEPTTL accepted")
 
     # SCAN walks keys in order, COUNT at a time, each key once.

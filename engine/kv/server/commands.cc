@@ -498,6 +498,97 @@ void Select(CommandContext* c, const Args& a) {
                        : Err("ERR wtkv: only database 0 exists"));
 }
 
+// A client name as Redis takes it: printable ASCII without spaces.
+bool ValidClientName(const std::string& name) {
+  return std::all_of(name.begin(), name.end(),
+                     [](char ch) { return ch > ' ' && ch <= '~'; });
+}
+
+const char kBadClientName[] =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
+// CLIENT ID | SETNAME name | GETNAME | SETINFO LIB-NAME|LIB-VER value:
+// what client libraries send as they connect. SETINFO is accepted and
+// forgotten (Redis 7.2 shows it in CLIENT LIST, which wtkv has not).
+void Client(CommandContext* c, const Args& a) {
+  const std::string sub = Lower(a[1]);
+  auto arity = [&] {
+    c->Reply(
+        Err("ERR wrong number of arguments for 'client|" + sub + "' command"));
+  };
+  if (sub == "id") {
+    if (a.size() != 2) return arity();
+    c->Reply(Int(static_cast<int64_t>(c->client_id())));
+  } else if (sub == "getname") {
+    if (a.size() != 2) return arity();
+    const std::string* name = c->client_name();
+    c->Reply(name->empty() ? Null() : Bulk(*name));
+  } else if (sub == "setname") {
+    if (a.size() != 3) return arity();
+    if (!ValidClientName(a[2])) return c->Reply(Err(kBadClientName));
+    *c->client_name() = a[2];
+    c->Reply(Simple("OK"));
+  } else if (sub == "setinfo") {
+    if (a.size() != 4) return arity();
+    const std::string attr = Lower(a[2]);
+    if (attr != "lib-name" && attr != "lib-ver") {
+      return c->Reply(Err("ERR Unrecognized option '" + a[2] + "'"));
+    }
+    c->Reply(Simple("OK"));
+  } else {
+    c->Reply(Err("ERR wtkv: CLIENT " + a[1] + " is not supported"));
+  }
+}
+
+// HELLO [protover [SETNAME name]]: RESP2 only. A client that tries RESP3
+// first (HELLO 3) falls back to RESP2 on the NOPROTO error, as it does
+// with Redis 5. The reply is Redis' map, as RESP2 sends it: a flat array.
+void Hello(CommandContext* c, const Args& a) {
+  size_t i = 1;
+  if (a.size() > 1) {
+    int64_t proto;
+    if (!ParseInt64(a[1], &proto)) {
+      return c->Reply(
+          Err("ERR Protocol version is not an integer or out of range"));
+    }
+    if (proto != 2)
+      return c->Reply(Err("NOPROTO unsupported protocol version"));
+    i = 2;
+  }
+  std::string name;
+  bool rename = false;
+  for (; i < a.size(); i++) {
+    const std::string o = Lower(a[i]);
+    if (o == "setname" && i + 1 < a.size()) {
+      name = a[++i];
+      if (!ValidClientName(name)) return c->Reply(Err(kBadClientName));
+      rename = true;
+    } else if (o == "auth") {
+      return c->Reply(Err("ERR wtkv: AUTH is not supported"));
+    } else {
+      return c->Reply(Err("ERR Syntax error in HELLO option '" + a[i] + "'"));
+    }
+  }
+  if (rename) *c->client_name() = name;
+  std::string r;
+  AppendArrayHeader(&r, 14);
+  AppendBulk(&r, "server");
+  AppendBulk(&r, "wtkv");
+  AppendBulk(&r, "version");
+  AppendBulk(&r, "7.0.0");  // the Redis release whose replies wtkv's follow
+  AppendBulk(&r, "proto");
+  r += Int(2);
+  AppendBulk(&r, "id");
+  r += Int(static_cast<int64_t>(c->client_id()));
+  AppendBulk(&r, "mode");
+  AppendBulk(&r, "standalone");
+  AppendBulk(&r, "role");
+  AppendBulk(&r, "master");
+  AppendBulk(&r, "modules");
+  AppendArrayHeader(&r, 0);
+  c->Reply(std::move(r));
+}
+
 struct Spec;
 const std::unordered_map<std::string, Spec>& Table();
 
@@ -578,6 +669,8 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"expireat", {-3, NoExpiry}},
       {"pexpireat", {-3, NoExpiry}},
       {"unwatch", {1, Unwatch}},
+      {"client", {-2, Client}},
+      {"hello", {-1, Hello}},
   };
   return *t;
 }

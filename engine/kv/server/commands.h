@@ -110,6 +110,9 @@ class CommandContext {
   virtual void CloseAfterReply() = 0;
   // The text of INFO, for the named section ("" or "all" for every one).
   virtual std::string Info(const std::string& section) = 0;
+  // The connection's number and name (CLIENT ID, CLIENT SETNAME).
+  virtual uint64_t client_id() = 0;
+  virtual std::string* client_name() = 0;
 };
 
 // Runs one request (args[0] is the command name, any case). Unknown

@@ -51,6 +51,7 @@ class Connection {
   // Reading is paused while too many replies wait (backpressure).
   bool paused = false;
   uint32_t epoll_mask = 0;  // what the loop registered
+  std::string name;         // CLIENT SETNAME
 
   // MULTI ... EXEC (server.h): the requests queued since MULTI, their
   // bytes, and whether one was refused (EXEC then aborts).

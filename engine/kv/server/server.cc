@@ -90,6 +90,8 @@ class Server::Context : public CommandContext {
   std::string Info(const std::string& section) override {
     return s_->Info(section);
   }
+  uint64_t client_id() override { return c_->id(); }
+  std::string* client_name() override { return &c_->name; }
 
  private:
   Server* s_;
@@ -108,7 +110,7 @@ class Server::Context : public CommandContext {
 // asked for here.
 class Server::TxnContext : public CommandContext {
  public:
-  explicit TxnContext(Server* s) : s_(s) {}
+  TxnContext(Server* s, Connection* c) : s_(s), c_(c) {}
   KvDb* db() override { return s_->db_; }
   rocksdb::Status Get(const std::string& key, std::string* value) override {
     bool deleted = false;
@@ -157,12 +159,15 @@ class Server::TxnContext : public CommandContext {
   std::string Info(const std::string& section) override {
     return s_->Info(section);
   }
+  uint64_t client_id() override { return c_->id(); }
+  std::string* client_name() override { return &c_->name; }
 
   const std::string& replies() const { return replies_; }
   bool wrote() const { return wrote_; }
 
  private:
   Server* s_;
+  Connection* c_;
   std::string replies_;  // each request's reply, in order
   bool wrote_ = false;   // some request's reply waits for durability
 };
@@ -270,7 +275,7 @@ void Server::Exec(Connection* c) {
   // Every earlier write out of the pending batch: the transaction's reads
   // see them in RocksDB, and the batch holds only its own writes.
   CommitPending();
-  TxnContext ctx(this);
+  TxnContext ctx(this, c);
   for (const std::vector<std::string>& args : queued) {
     commands_++;
     Dispatch(&ctx, args);
