@@ -8,6 +8,11 @@ with stock `ldb` (the default FileSystem). Every acknowledged key must be
 there with its value (lost=0, corrupted=0). Repeated over several kill
 points on the same database, restarting the server each time.
 
+--transactions: each writer sends MULTI, 2-4 SETs, EXEC instead (pipelined
+like the SETs). Every key of an acknowledged EXEC (an array of +OK) must
+survive, and every transaction sent, acknowledged or not, must be there
+whole or not at all: its writes are one commit (one WriteBatch).
+
 --recycle-wals N runs the server with RocksDB's recycled WALs (and 64 KiB
 memtables, so that WALs roll within the run): writes then overwrite old WAL
 blocks, stock ldb must still read every acknowledged key back, and each
@@ -16,6 +21,7 @@ mode used to loop forever there). The test fails unless the server's LOG
 shows a reused WAL.
 
 Usage: kill9_test.py [--mode M] [--points N] [--seed S] [--recycle-wals N]
+                    [--transactions]
 (exit 77 = skipped)
 """
 
@@ -59,12 +65,46 @@ def writer(port, tag, depth, acked, stop):
         return  # the server was killed
 
 
+def tx_writer(port, tag, depth, acked, sent, stop):
+    """MULTI, 2-4 SETs, EXEC; `depth` transactions pipelined. Every
+    transaction goes into `sent` before its bytes leave; its keys go into
+    `acked` once its EXEC array of +OK arrived."""
+    try:
+        c = sl.Client(port, timeout=60)
+    except OSError:
+        return
+    i = 0
+    try:
+        while not stop.is_set():
+            txs, out = [], []
+            for _ in range(depth):
+                keys = [b"%s-t%08d-%d" % (tag, i, j) for j in range(2 + i % 3)]
+                i += 1
+                txs.append(keys)
+                out.append(sl.encode("MULTI"))
+                out += [sl.encode("SET", k, value_of(k)) for k in keys]
+                out.append(sl.encode("EXEC"))
+            sent.extend(txs)
+            c.sock.sendall(b"".join(out))
+            for keys in txs:
+                r = c.recv_replies(len(keys) + 2)
+                want = [b"OK"] + [b"QUEUED"] * len(keys) + [[b"OK"] * len(keys)]
+                if r != want:
+                    acked.append((b"ERR", keys[0], r))
+                    return
+                for k in keys:
+                    acked.append((b"OK", k, None))
+    except (OSError, ConnectionError):
+        return  # the server was killed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="auto")
     ap.add_argument("--points", type=int, default=3)
     ap.add_argument("--writers", type=int, default=16)
     ap.add_argument("--recycle-wals", type=int, default=0)
+    ap.add_argument("--transactions", action="store_true")
     ap.add_argument("--seed", type=int,
                     default=int(os.environ.get("WTROCKS_DUR_SEED",
                                                time.time_ns() % 100000)))
@@ -80,6 +120,8 @@ def main():
         extra = ["--recycle-wals", str(args.recycle_wals),
                  "--write-buffer-size", str(64 << 10)]
     reused = 0
+    sent = []  # --transactions: every transaction's keys
+    torn = 0
     for point in range(args.points):
         srv = sl.Wtkv(db, args.mode, extra=extra)
         try:
@@ -91,10 +133,18 @@ def main():
             raise RuntimeError(f"{e}\n{out}")
         stop = threading.Event()
         acked = []
-        threads = [threading.Thread(
-            target=writer,
-            args=(srv.port, b"p%d-w%d" % (point, w), rnd.choice([1, 4, 16]),
-                  acked, stop)) for w in range(args.writers)]
+        if args.transactions:
+            threads = [threading.Thread(
+                target=tx_writer,
+                args=(srv.port, b"p%d-w%d" % (point, w),
+                      rnd.choice([1, 4, 16]), acked, sent, stop))
+                for w in range(args.writers)]
+        else:
+            threads = [threading.Thread(
+                target=writer,
+                args=(srv.port, b"p%d-w%d" % (point, w),
+                      rnd.choice([1, 4, 16]), acked, stop))
+                for w in range(args.writers)]
         for t in threads:
             t.start()
         time.sleep(rnd.uniform(0.5, 2.5))
@@ -118,22 +168,32 @@ def main():
         bad = [k for k in acked_all if k in data and data[k] != acked_all[k]]
         total_lost += len(lost)
         total_bad += len(bad)
+        # A transaction is all there or all gone, acknowledged or not.
+        partial = [keys for keys in sent
+                   if 0 < sum(k in data for k in keys) < len(keys)]
+        torn = len(partial)
+        if partial:
+            print(f"FAIL: {len(partial)} transactions partly present, e.g. "
+                  f"{[(k, k in data) for k in partial[0]]}", flush=True)
         print(f"point {point}: acked {len(acked)} this run, "
               f"{len(acked_all)} in all; present {len(data)}; lost "
               f"{len(lost)} {lost[:3]} corrupted {len(bad)}", flush=True)
         if not acked:
             print("FAIL: nothing was acknowledged before the kill")
             return 1
-    print(f"durability: scenario=server_kill9 mode={args.mode} "
+    scenario = "server_kill9_tx" if args.transactions else "server_kill9"
+    tx = (f" transactions={len(sent)} torn={torn}" if args.transactions
+          else "")
+    print(f"durability: scenario={scenario} mode={args.mode} "
           f"points={args.points} acked={len(acked_all)} lost={total_lost} "
-          f"corrupted={total_bad} wal_files_reused={reused}", flush=True)
+          f"corrupted={total_bad}{tx} wal_files_reused={reused}", flush=True)
     if args.recycle_wals and reused == 0:
         print("FAIL: --recycle-wals given but no WAL was reused: the run "
               "tested appends only")
         return 1
     import shutil
     shutil.rmtree(root, ignore_errors=True)
-    return 0 if total_lost == 0 and total_bad == 0 else 1
+    return 0 if total_lost == 0 and total_bad == 0 and torn == 0 else 1
 
 
 if __name__ == "__main__":
