@@ -20,6 +20,9 @@ PKGS=(
   # of tests/server and db_bench_ext/redis_bench; redis-server 7.0 gives the
   # reference replies and the appendfsync baselines. Used as packages only.
   redis-tools redis-server
+  # redis-py, the Python client tests/server/redis_py_test.py drives the
+  # server with (transactions, WATCH), as a real application would
+  python3-redis
   # the RocksDB 9.10 leg (scripts/trixie-root.sh): a Debian 13 root
   debootstrap
 )
