@@ -551,8 +551,9 @@ void Hello(CommandContext* c, const Args& a) {
       return c->Reply(
           Err("ERR Protocol version is not an integer or out of range"));
     }
-    if (proto != 2)
+    if (proto != 2) {
       return c->Reply(Err("NOPROTO unsupported protocol version"));
+    }
     i = 2;
   }
   std::string name;

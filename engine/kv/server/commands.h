@@ -43,7 +43,7 @@ namespace wtrocks::kv::server {
 // memtable a new iterator first copies and sorts the whole memtable (about
 // 170 ms for a full 16 MiB one, on the loop thread, stalling every client),
 // and a `redis-cli --scan` that made one per call of COUNT 10 would have
-// taken most of an hour over 160k keys. An iterator pins the memtables and
+// taken about half an hour over 112k keys. An iterator pins the memtables and
 // SST files it reads and shows the database as it was when it was made, so
 // only the kMaxLive most recent cursors keep theirs, for at most kMaxAge
 // after it was made; FLUSHALL releases them all; and a cursor resumed a

@@ -276,10 +276,8 @@ void Server::Exec(Connection* c) {
   // see them in RocksDB, and the batch holds only its own writes.
   CommitPending();
   TxnContext ctx(this, c);
-  for (const std::vector<std::string>& args : queued) {
-    commands_++;
-    Dispatch(&ctx, args);
-  }
+  // (Each was counted in commands_ when it was queued.)
+  for (const std::vector<std::string>& args : queued) Dispatch(&ctx, args);
   std::string r;
   AppendArrayHeader(&r, queued.size());
   r += ctx.replies();
