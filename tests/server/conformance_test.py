@@ -28,13 +28,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import serverlib as sl  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+failures = sl.failures
+check = sl.check
 
 
 def transcript(cli, port):

@@ -26,13 +26,8 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import serverlib as sl  # noqa: E402
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+failures = sl.failures
+check = sl.check
 
 
 def listen_addresses(port):

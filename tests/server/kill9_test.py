@@ -43,7 +43,11 @@ def value_of(key):
     return (key * (1 + 200 // len(key)))[:200]
 
 
-def writer(port, tag, depth, acked, stop):
+def writer(port, tag, depth, acked, sent, stop, transactions):
+    """Pipelines `depth` writes at a time: SETs of unique keys, or with
+    `transactions` MULTI, 2-4 SETs, EXEC. A write's keys go into `sent`
+    (transactions only) before its bytes leave, and into `acked` once
+    its reply (+OK, or an EXEC array of +OK) arrived."""
     try:
         c = sl.Client(port, timeout=60)
     except OSError:
@@ -51,44 +55,25 @@ def writer(port, tag, depth, acked, stop):
     i = 0
     try:
         while not stop.is_set():
-            keys = [b"%s-%08d" % (tag, i + j) for j in range(depth)]
-            i += depth
-            c.sock.sendall(b"".join(sl.encode("SET", k, value_of(k))
-                                    for k in keys))
-            for k in keys:
-                r = c.recv_replies(1)[0]
-                if r != b"OK":
-                    acked.append((b"ERR", k, r))
-                    return
-                acked.append((b"OK", k, None))
-    except (OSError, ConnectionError):
-        return  # the server was killed
-
-
-def tx_writer(port, tag, depth, acked, sent, stop):
-    """MULTI, 2-4 SETs, EXEC; `depth` transactions pipelined. Every
-    transaction goes into `sent` before its bytes leave; its keys go into
-    `acked` once its EXEC array of +OK arrived."""
-    try:
-        c = sl.Client(port, timeout=60)
-    except OSError:
-        return
-    i = 0
-    try:
-        while not stop.is_set():
-            txs, out = [], []
+            groups, out = [], []
             for _ in range(depth):
-                keys = [b"%s-t%08d-%d" % (tag, i, j) for j in range(2 + i % 3)]
+                n = 2 + i % 3 if transactions else 1
+                keys = [b"%s-%08d-%d" % (tag, i, j) for j in range(n)]
                 i += 1
-                txs.append(keys)
-                out.append(sl.encode("MULTI"))
-                out += [sl.encode("SET", k, value_of(k)) for k in keys]
-                out.append(sl.encode("EXEC"))
-            sent.extend(txs)
+                groups.append(keys)
+                sets = [sl.encode("SET", k, value_of(k)) for k in keys]
+                out += ([sl.encode("MULTI"), *sets, sl.encode("EXEC")]
+                        if transactions else sets)
+            if transactions:
+                sent.extend(groups)
             c.sock.sendall(b"".join(out))
-            for keys in txs:
-                r = c.recv_replies(len(keys) + 2)
-                want = [b"OK"] + [b"QUEUED"] * len(keys) + [[b"OK"] * len(keys)]
+            for keys in groups:
+                if transactions:
+                    want = [b"OK", *[b"QUEUED"] * len(keys),
+                            [b"OK"] * len(keys)]
+                else:
+                    want = [b"OK"]
+                r = c.recv_replies(len(want))
                 if r != want:
                     acked.append((b"ERR", keys[0], r))
                     return
@@ -133,18 +118,11 @@ def main():
             raise RuntimeError(f"{e}\n{out}")
         stop = threading.Event()
         acked = []
-        if args.transactions:
-            threads = [threading.Thread(
-                target=tx_writer,
-                args=(srv.port, b"p%d-w%d" % (point, w),
-                      rnd.choice([1, 4, 16]), acked, sent, stop))
-                for w in range(args.writers)]
-        else:
-            threads = [threading.Thread(
-                target=writer,
-                args=(srv.port, b"p%d-w%d" % (point, w),
-                      rnd.choice([1, 4, 16]), acked, stop))
-                for w in range(args.writers)]
+        threads = [threading.Thread(
+            target=writer,
+            args=(srv.port, b"p%d-w%d" % (point, w), rnd.choice([1, 4, 16]),
+                  acked, sent, stop, args.transactions))
+            for w in range(args.writers)]
         for t in threads:
             t.start()
         time.sleep(rnd.uniform(0.5, 2.5))

@@ -22,6 +22,16 @@ import durlib  # noqa: E402  (skip, scratch_dir, find_tool)
 skip = durlib.skip
 scratch_dir = durlib.scratch_dir
 
+# The checks of a test script: each prints ok or FAIL; failures are kept
+# here for the script's exit status.
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
 
 def build_dir():
     d = os.environ.get("WTROCKS_BUILD_DIR")

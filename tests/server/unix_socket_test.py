@@ -25,13 +25,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import serverlib as sl  # noqa: E402
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+failures = sl.failures
+check = sl.check
 
 
 def cli(sock, *args):
