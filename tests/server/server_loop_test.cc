@@ -4,6 +4,7 @@
 // scratch XFS, a real Server on a loopback port, raw sockets as clients.
 // The one fake is the CompletionGate, which holds a WAL completion so a
 // write is provably not durable yet.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include "engine/kv/server/resp.h"
 #include "engine/kv/server/server.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/metadata.h"
 #include "tests/kv/kv_test_util.h"
 #include "tests/lib/scratch_fs.h"
 
@@ -733,6 +735,60 @@ TEST_F(ServerLoopTest, WatchedKeyWrittenElsewhereFailsExec) {
   close(b);
   Stop();
   EXPECT_EQ(ReadBack(path_)["k"], "last");
+}
+
+// A read that fails is answered with an error and not remembered by the
+// read cache: the fault is real (an SST data block overwritten on disk, so
+// RocksDB's checksum check fails), and a second GET must fail again, not
+// find a cached value or absence. GET, a pipeline's batched GETs and
+// MGET all go through the cache.
+TEST_F(ServerLoopTest, ReadErrorsAreAnsweredAndNeverCached) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  kv::server::ServerOptions so = Small();
+  so.read_cache_bytes = 1 << 20;
+  Start(dir, TestOptions(dir), so);
+  int fd = Connect(server_->port());
+  timeval tv{10, 0};  // a short reply must fail the test, not hang it
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  const std::string value(800, 'v');  // a few data blocks' worth of keys
+  std::vector<std::string> mset = {"MSET"};
+  for (int i = 0; i < 40; i++) {
+    mset.push_back("k" + std::to_string(100 + i));
+    mset.push_back(value);
+  }
+  Send(fd, Resp(mset));
+  ExpectReply(fd, "+OK\r\n");
+  ASSERT_TRUE(db_->db()->Flush(rocksdb::FlushOptions()).ok());
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db_->db()->GetLiveFilesMetaData(&files);
+  ASSERT_EQ(files.size(), 1u);
+  // The first data blocks start at offset 0: overwrite the first 2 KiB.
+  const std::string sst = files[0].db_path + "/" + files[0].name;
+  int sfd = open(sst.c_str(), O_WRONLY);
+  ASSERT_GE(sfd, 0) << sst << ": " << strerror(errno);
+  const std::string junk(2048, 'x');
+  ASSERT_EQ(pwrite(sfd, junk.data(), junk.size(), 0),
+            static_cast<ssize_t>(junk.size()));
+  close(sfd);
+
+  for (const char* req :
+       {"GET k100\r\n", "GET k100\r\n", "GET k100\r\nGET k100\r\n",
+        "MGET k100 k101\r\n", "GET k100\r\n"}) {
+    Send(fd, req);
+    const int n = std::string(req) == "GET k100\r\nGET k100\r\n" ? 2 : 1;
+    for (int i = 0; i < n; i++) {
+      std::string line = RecvLine(fd);
+      EXPECT_EQ(line.rfind("-ERR wtkv: read failed: Corruption", 0), 0u)
+          << req << " answered " << line;
+    }
+  }
+  std::string info = InfoStats(fd);
+  EXPECT_EQ(Stat(info, "read_cache_hits"), 0u) << info;
+  // A new write of the key is read back from the memtable.
+  Send(fd, "SET k100 new\r\nGET k100\r\n");
+  ExpectReply(fd, "+OK\r\n$3\r\nnew\r\n");
+  close(fd);
+  Stop();
 }
 
 }  // namespace
