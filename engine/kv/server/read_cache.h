@@ -12,7 +12,10 @@
 // writer of its database (RocksDB's LOCK keeps other processes out). Every
 // update erases its key here as it joins the pending batch (WriteGroup), a
 // range delete empties the cache, and an entry is only made from a read
-// that came after the commit of every earlier write (CommandContext::Get).
+// that came after the commit of every earlier write (CommandContext::Get),
+// or, inside EXEC, from a read of a key no pending write touches (the
+// transaction's own keys are answered from the pending batch:
+// Server::TxnContext).
 // Erasing instead of storing the written value keeps the cache equal to
 // what RocksDB returns even when a commit fails before RocksDB applied it.
 //
