@@ -102,6 +102,17 @@ void GetOne(CommandContext* c, const std::string& key) {
 
 void Get(CommandContext* c, const Args& a) { GetOne(c, a[1]); }
 
+// An option that would give a key a TTL (SET's and GETEX's; lower case).
+bool IsExpiryOption(const std::string& o) {
+  return o == "ex" || o == "px" || o == "exat" || o == "pxat";
+}
+
+// The refusal of whatever would give a key a TTL; `what` names it.
+std::string NoExpiryError(const std::string& what) {
+  return Err("ERR wtkv: " + what +
+             " is not supported: keys never expire in wtkv");
+}
+
 // SET key value [NX|XX] [GET] [KEEPTTL]. Expiry options are refused: KvDb
 // has no expiry, and a key that outlives its TTL would be a lie.
 void Set(CommandContext* c, const Args& a) {
@@ -116,9 +127,8 @@ void Set(CommandContext* c, const Args& a) {
       get = true;
     } else if (o == "keepttl") {
       // No key has a TTL, so keeping it is what already happens.
-    } else if (o == "ex" || o == "px" || o == "exat" || o == "pxat") {
-      c->Reply(Err("ERR wtkv: SET " + a[i] +
-                   " is not supported: keys never expire in wtkv"));
+    } else if (IsExpiryOption(o)) {
+      c->Reply(NoExpiryError("SET " + a[i]));
       return;
     } else {
       c->Reply(Err(kSyntax));
@@ -297,8 +307,7 @@ void Unwatch(CommandContext* c, const Args&) { c->Reply(Simple("OK")); }
 
 // SETEX, PSETEX, EXPIRE and the like: refused, as SET EX is.
 void NoExpiry(CommandContext* c, const Args& a) {
-  c->Reply(Err("ERR wtkv: '" + Lower(a[0]) +
-               "' is not supported: keys never expire in wtkv"));
+  c->Reply(NoExpiryError("'" + Lower(a[0]) + "'"));
 }
 
 // PERSIST key: 0, as Redis answers for a key without a TTL (every key).
@@ -313,10 +322,7 @@ void Persist(CommandContext* c, const Args& a) {
 void GetEx(CommandContext* c, const Args& a) {
   for (size_t i = 2; i < a.size(); i++) {
     const std::string o = Lower(a[i]);
-    if (o == "ex" || o == "px" || o == "exat" || o == "pxat") {
-      return c->Reply(Err("ERR wtkv: GETEX " + a[i] +
-                          " is not supported: keys never expire in wtkv"));
-    }
+    if (IsExpiryOption(o)) return c->Reply(NoExpiryError("GETEX " + a[i]));
     if (o != "persist") return c->Reply(Err(kSyntax));
   }
   GetOne(c, a[1]);
@@ -835,7 +841,11 @@ bool GlobMatch(std::string_view p, std::string_view s) {
   return pi == p.size();
 }
 
-std::string Refusal(const std::vector<std::string>& args, bool in_multi) {
+namespace {
+
+// The command `args` names, or null with the error reply Dispatch would
+// give (see Refusal) in *refused. One table lookup per request.
+const Spec* Lookup(const Args& args, bool in_multi, std::string* refused) {
   std::string name = Lower(args[0]);
   auto it = Table().find(name);
   if (it == Table().end()) {
@@ -843,24 +853,36 @@ std::string Refusal(const std::vector<std::string>& args, bool in_multi) {
     for (size_t i = 1; i < args.size() && shown.size() < 128; i++) {
       shown += "'" + args[i].substr(0, 128 - shown.size()) + "' ";
     }
-    return Err("ERR unknown command '" + args[0].substr(0, 128) +
-               "', with args beginning with: " + shown);
+    *refused = Err("ERR unknown command '" + args[0].substr(0, 128) +
+                   "', with args beginning with: " + shown);
+    return nullptr;
   }
   int arity = it->second.arity;
   int n = static_cast<int>(std::min<size_t>(args.size(), INT32_MAX));
   if ((arity > 0 && n != arity) || (arity < 0 && n < -arity)) {
-    return Err("ERR wrong number of arguments for '" + name + "' command");
+    *refused = Err("ERR wrong number of arguments for '" + name + "' command");
+    return nullptr;
   }
   if (in_multi && it->second.walks) {
-    return Err("ERR wtkv: " + name + " inside MULTI is not supported");
+    *refused = Err("ERR wtkv: " + name + " inside MULTI is not supported");
+    return nullptr;
   }
-  return std::string();
+  return &it->second;
+}
+
+}  // namespace
+
+std::string Refusal(const std::vector<std::string>& args, bool in_multi) {
+  std::string refused;
+  Lookup(args, in_multi, &refused);
+  return refused;
 }
 
 void Dispatch(CommandContext* ctx, const std::vector<std::string>& args) {
-  std::string refused = Refusal(args, /*in_multi=*/false);
-  if (!refused.empty()) return ctx->Reply(std::move(refused));
-  Table().at(Lower(args[0])).fn(ctx, args);
+  std::string refused;
+  const Spec* spec = Lookup(args, /*in_multi=*/false, &refused);
+  if (spec == nullptr) return ctx->Reply(std::move(refused));
+  spec->fn(ctx, args);
 }
 
 }  // namespace wtrocks::kv::server

@@ -59,10 +59,27 @@ void BlockShutdownSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-// The CommandContext of one request on one connection.
-class Server::Context : public CommandContext {
+// What every CommandContext of a connection's requests answers alike.
+class Server::ConnContext : public CommandContext {
  public:
-  Context(Server* s, Connection* c) : s_(s), c_(c) {}
+  ConnContext(Server* s, Connection* c) : s_(s), c_(c) {}
+  ScanCursors* cursors() override { return &s_->cursors_; }
+  WriteGroup* batch() override { return &s_->pending_; }
+  std::string Info(const std::string& section) override {
+    return s_->Info(section);
+  }
+  uint64_t client_id() override { return c_->id(); }
+  std::string* client_name() override { return &c_->name; }
+
+ protected:
+  Server* s_;
+  Connection* c_;
+};
+
+// The CommandContext of one request on one connection.
+class Server::Context : public ConnContext {
+ public:
+  using ConnContext::ConnContext;
   KvDb* db() override {
     s_->CommitPending();  // the read must see every earlier write
     return s_->db_;
@@ -77,25 +94,16 @@ class Server::Context : public CommandContext {
     s_->CommitPending();
     s_->CachedMultiGet(keys, values, statuses);
   }
-  ScanCursors* cursors() override { return &s_->cursors_; }
   void Reply(std::string resp) override {
     c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
   }
-  WriteGroup* batch() override { return &s_->pending_; }
   void ReplyWhenDurable(std::string resp) override {
     s_->ReplyWhenDurable(c_, std::move(resp));
   }
   void CloseAfterReply() override { close_next_ = true; }
   bool closing() const { return close_next_; }
-  std::string Info(const std::string& section) override {
-    return s_->Info(section);
-  }
-  uint64_t client_id() override { return c_->id(); }
-  std::string* client_name() override { return &c_->name; }
 
  private:
-  Server* s_;
-  Connection* c_;
   bool close_next_ = false;
 };
 
@@ -108,9 +116,9 @@ class Server::Context : public CommandContext {
 // from the cache or RocksDB, which hold everything else. Commands that
 // walk the database are refused at MULTI time (Refusal), so db() is never
 // asked for here.
-class Server::TxnContext : public CommandContext {
+class Server::TxnContext : public ConnContext {
  public:
-  TxnContext(Server* s, Connection* c) : s_(s), c_(c) {}
+  using ConnContext::ConnContext;
   KvDb* db() override { return s_->db_; }
   rocksdb::Status Get(const std::string& key, std::string* value) override {
     bool deleted = false;
@@ -148,26 +156,17 @@ class Server::TxnContext : public CommandContext {
       (*values)[rest_at[j]] = std::move(rv[j]);
     }
   }
-  ScanCursors* cursors() override { return &s_->cursors_; }
   void Reply(std::string resp) override { replies_ += resp; }
-  WriteGroup* batch() override { return &s_->pending_; }
   void ReplyWhenDurable(std::string resp) override {
     replies_ += resp;
     wrote_ = true;
   }
   void CloseAfterReply() override {}  // QUIT is never queued
-  std::string Info(const std::string& section) override {
-    return s_->Info(section);
-  }
-  uint64_t client_id() override { return c_->id(); }
-  std::string* client_name() override { return &c_->name; }
 
   const std::string& replies() const { return replies_; }
   bool wrote() const { return wrote_; }
 
  private:
-  Server* s_;
-  Connection* c_;
   std::string replies_;  // each request's reply, in order
   bool wrote_ = false;   // some request's reply waits for durability
 };

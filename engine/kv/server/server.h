@@ -97,6 +97,7 @@ class Server {
   void Stop();
 
  private:
+  class ConnContext;
   class Context;
   class TxnContext;
   struct Waiter {  // a reply waiting for the pending batch's commit
