@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import serverlib as sl  # noqa: E402
@@ -117,10 +118,38 @@ def differences(srv, memtable):
         check(m is not None, f"INFO persistence has {field}:N")
     check(c.call("CONFIG", "GET", "appendonly") == [b"appendonly", b"no"],
           "CONFIG GET appendonly (for redis-benchmark)")
+    check(c.call("CONFIG", "GET", "databases") == [b"databases", b"1"],
+          "CONFIG GET databases (redis-cli 8 asserts without it)")
     check(c.call("CONFIG", "GET", "nosuch") == [], "CONFIG GET unknown: empty")
     check(isinstance(c.call("CONFIG", "SET", "x", "y"), Err), "CONFIG SET refused")
     check(c.call("COMMAND", "DOCS") == [], "COMMAND DOCS: empty (redis-cli)")
     check(isinstance(c.call("SELECT", "1"), Err), "SELECT 1 refused")
+
+    # The Redis fields of INFO that clients and tools read (redis-cli
+    # --stat, libraries checking redis_version), each a number or a value.
+    info = c.call("INFO").decode()
+    for field, pattern in [("redis_version", r"7\.0\.0"),
+                           ("redis_mode", "standalone"),
+                           ("used_memory", r"[1-9]\d*"),
+                           ("used_memory_rss", r"[1-9]\d*"),
+                           ("blocked_clients", "0"), ("loading", "0"),
+                           ("rdb_bgsave_in_progress", "0"),
+                           ("aof_rewrite_in_progress", "0")]:
+        check(re.search(rf"\r\n{field}:{pattern}\r\n", info) is not None,
+              f"INFO has {field}:{pattern}")
+    check(c.call("INFO", "memory").decode().startswith("# Memory\r\n"),
+          "INFO memory is a section")
+    # TIME: the server's clock; WAIT and WAITAOF: no replicas to wait for,
+    # and every acknowledged write is durable already.
+    t = c.call("TIME")
+    check(isinstance(t, list) and len(t) == 2
+          and abs(int(t[0]) - time.time()) < 60 and 0 <= int(t[1]) < 10**6,
+          f"TIME: {t}")
+    check(c.call("WAITAOF", "1", "0", "0") == [1, 0], "WAITAOF 1 0 0: [1, 0]")
+    for cmd in (["WAIT", "1", "100"], ["WAITAOF", "1", "2", "0"]):
+        r = c.call(*cmd)
+        check(isinstance(r, Err) and "no replicas" in str(r),
+              f"{' '.join(cmd)} refused, never a wait without end: {r}")
 
     # Inline requests (telnet style).
     c.sock.sendall(b"SET inl inlv\r\nGET inl\r\n\r\nPING\n")
@@ -161,6 +190,38 @@ def max_bulk(db_root, mode, flags):
         c.close()
     finally:
         check(srv.stop() == 0, "server exits 0 on SIGTERM")
+
+
+def shutdown_by_client(db_root, mode, flags, cli):
+    """redis-cli shutdown stops the server as SIGTERM does: exit 0, and
+    every acknowledged write is there when it is started again."""
+    db = os.path.join(db_root, "shutdown")
+    srv = sl.Wtkv(db, mode, flags).start()
+    try:
+        c = sl.Client(srv.port)
+        check(c.call("MSET", "s1", "a", "s2", "b") == b"OK", "MSET before SHUTDOWN")
+        c.close()
+        p = subprocess.run([cli, "-p", str(srv.port), "SHUTDOWN"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=60)
+        out = p.stdout.decode(errors="replace").strip()
+        check(p.returncode == 0 and out == "",
+              f"redis-cli SHUTDOWN: exit {p.returncode}, output {out!r}")
+        try:
+            rc = srv.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"wtkv serve exits 0 after SHUTDOWN (got {rc})")
+    finally:
+        srv.stop()
+    srv = sl.Wtkv(db, mode, flags).start()
+    try:
+        c = sl.Client(srv.port)
+        got = c.call("MGET", "s1", "s2")
+        check(got == [b"a", b"b"], f"after SHUTDOWN, every write is there: {got}")
+        c.close()
+    finally:
+        srv.stop()
 
 
 def pipelining(srv, cli):
@@ -208,6 +269,20 @@ def pipelining(srv, cli):
     check(p.returncode == 0 and "Biggest string found" in out
           and "error" not in out.lower(),
           "redis-cli --bigkeys: " + (out.strip().splitlines() or [""])[-1])
+    # redis-cli --stat reads INFO every interval; a field it needs and
+    # does not find shows as LONG_MIN. It runs until killed: stdbuf makes
+    # what it printed survive that.
+    p = subprocess.run(["timeout", "2", "stdbuf", "-oL", cli, "-p",
+                        str(srv.port), "--stat", "-i", "0.2"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60)
+    rows = [l.split() for l in p.stdout.decode(errors="replace").splitlines()
+            if l[:1].isdigit()]
+    check(len(rows) >= 2
+          and all(re.fullmatch(r"\d+(\.\d+)?[BKMGT]", r[1]) and r[3] == "0"
+                  for r in rows)
+          and "-9223372036854775808" not in p.stdout.decode(errors="replace"),
+          f"redis-cli --stat: keys, mem, clients, blocked: {rows[:2]}")
 
 
 def main():
@@ -239,6 +314,7 @@ def main():
         rc = srv.stop()
         check(rc == 0, f"wtkv serve exits 0 on SIGTERM (got {rc})")
     max_bulk(root, args.mode, flags)
+    shutdown_by_client(root, args.mode, flags, cli)
     shutil.rmtree(root, ignore_errors=True)
     if failures:
         print(f"{len(failures)} check(s) failed")

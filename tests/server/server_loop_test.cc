@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <string>
 #include <thread>
@@ -29,8 +30,16 @@
 namespace wtrocks::testing {
 namespace {
 
+// Every client socket gives up on a reply after 30 s: a reply that never
+// comes must fail the test, not hang it.
+void LimitReplyWait(int fd) {
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 int Connect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  LimitReplyWait(fd);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
@@ -41,6 +50,7 @@ int Connect(int port) {
 
 int ConnectUnix(const std::string& path) {
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  LimitReplyWait(fd);
   sockaddr_un a{};
   a.sun_family = AF_UNIX;
   snprintf(a.sun_path, sizeof(a.sun_path), "%s", path.c_str());
@@ -436,11 +446,7 @@ TEST_F(ServerLoopTest, ReadCacheAgreesWithTheDatabase) {
   so.read_cache_bytes = 12 << 10;  // about 80 entries here
   Start(dir, TestOptions(dir), so);
   std::vector<int> fds;
-  for (int i = 0; i < 3; i++) {
-    fds.push_back(Connect(server_->port()));
-    timeval tv{10, 0};  // a short reply must fail the test, not hang it
-    setsockopt(fds.back(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  }
+  for (int i = 0; i < 3; i++) fds.push_back(Connect(server_->port()));
   std::map<std::string, std::string> model;
   unsigned seed = 4242;
   auto next = [&seed](unsigned n) {
@@ -552,8 +558,6 @@ TEST_F(ServerLoopTest, ScanResumesWithTheIteratorItKept) {
   kv::UseHashMemtable(&o.db_options);
   Start(dir, o);
   int fd = Connect(server_->port());
-  timeval tv{10, 0};  // a short reply must fail the test, not hang it
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   std::vector<std::string> want;
   std::vector<std::string> mset = {"MSET"};
   for (int i = 0; i < 300; i++) {
@@ -647,8 +651,6 @@ TEST_F(ServerLoopTest, TransactionIsOneDurableCommit) {
   so.read_cache_bytes = 1 << 20;
   Start(dir, o, so);
   int fd = Connect(server_->port());
-  timeval tv{10, 0};  // a short reply must fail the test, not hang it
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   Send(fd, "SET a old\r\nGET a\r\nGET z\r\n");  // both now cached
   EXPECT_EQ(Recv(fd, 19), "+OK\r\n$3\r\nold\r\n$-1\r\n");
   const uint64_t commits0 = Stat(InfoStats(fd), "server_commits");
@@ -701,10 +703,6 @@ TEST_F(ServerLoopTest, WatchedKeyWrittenElsewhereFailsExec) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   Start(dir, TestOptions(dir));
   int a = Connect(server_->port()), b = Connect(server_->port());
-  for (int fd : {a, b}) {
-    timeval tv{10, 0};  // a short reply must fail the test, not hang it
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  }
   Send(a, "WATCH k\r\n");
   ExpectReply(a, "+OK\r\n");
   Send(b, "SET k theirs\r\n");
@@ -748,8 +746,6 @@ TEST_F(ServerLoopTest, ReadErrorsAreAnsweredAndNeverCached) {
   so.read_cache_bytes = 1 << 20;
   Start(dir, TestOptions(dir), so);
   int fd = Connect(server_->port());
-  timeval tv{10, 0};  // a short reply must fail the test, not hang it
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   const std::string value(800, 'v');  // a few data blocks' worth of keys
   std::vector<std::string> mset = {"MSET"};
   for (int i = 0; i < 40; i++) {
@@ -789,6 +785,119 @@ TEST_F(ServerLoopTest, ReadErrorsAreAnsweredAndNeverCached) {
   ExpectReply(fd, "+OK\r\n$3\r\nnew\r\n");
   close(fd);
   Stop();
+}
+
+// WAITAOF with --durability=async: the SET is answered at once, before it
+// is durable; WAITAOF only once the SET's commit is. With nothing in
+// flight it answers at once; replicas and MULTI are refused.
+TEST_F(ServerLoopTest, WaitAofWaitsUntilAsyncRepliesAreDurable) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  CompletionGate gate;
+  kv::KvOptions o = TestOptions(dir);
+  o.wal_completion_fault = gate.Hook();
+  kv::server::ServerOptions so = Small();
+  so.reply_before_durable = true;
+  Start(dir, o, so);
+  int fd = Connect(server_->port());
+  gate.Arm();
+  Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\nGET a\r\n");
+  gate.WaitHeld();  // the SET's WAL write, not yet durable
+  ExpectReply(fd, "+OK\r\n");
+  pollfd p{fd, POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 300), 0)
+      << "WAITAOF answered before the SET was durable";
+  gate.Release();
+  ExpectReply(fd, "*2\r\n:1\r\n:0\r\n$1\r\n1\r\n");
+  Send(fd,
+       "WAITAOF 0 0 100\r\nWAITAOF 0 1 0\r\nWAITAOF -1 0 0\r\n"
+       "MULTI\r\nWAITAOF 1 0 0\r\nDISCARD\r\n");
+  ExpectReply(fd,
+              "*2\r\n:1\r\n:0\r\n"
+              "-ERR wtkv has no replicas: waiting for 1 of them would never "
+              "end\r\n"
+              "-ERR value is out of range, must be positive\r\n"
+              "+OK\r\n-ERR wtkv: waitaof inside MULTI is not supported\r\n"
+              "+OK\r\n");
+  close(fd);
+  Stop();
+  EXPECT_EQ(ReadBack(path_)["a"], "1");
+}
+
+// A reply-before-durable write whose commit then fails: WAITAOF says so
+// instead of claiming durability, now and later (the failure is sticky).
+TEST_F(ServerLoopTest, WaitAofReportsAnAsyncWriteThatFailed) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  std::atomic<bool> fail{false};
+  kv::KvOptions o = TestOptions(dir);
+  o.wal_completion_fault = [&fail](uint64_t, uint64_t, int res) {
+    return fail.load() ? -EIO : res;
+  };
+  kv::server::ServerOptions so = Small();
+  so.reply_before_durable = true;
+  Start(dir, o, so);
+  int fd = Connect(server_->port());
+  Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\n");
+  ExpectReply(fd, "+OK\r\n*2\r\n:1\r\n:0\r\n");
+  fail = true;
+  const std::string failed =
+      "-ERR wtkv: 1 commit(s) answered before they were durable failed to "
+      "become durable\r\n";
+  Send(fd, "SET b 2\r\nWAITAOF 1 0 0\r\n");
+  ExpectReply(fd, "+OK\r\n" + failed);
+  Send(fd, "WAITAOF 1 0 0\r\n");
+  ExpectReply(fd, failed);
+  Send(fd, "INFO persistence\r\n");
+  std::string info;
+  ASSERT_TRUE(RecvBulk(fd, &info));
+  EXPECT_EQ(Stat(info, "async_reply_write_failures"), 1u);
+  close(fd);
+  server_->Stop();
+  loop_.join();
+  db_->Close();  // fails: the WAL's error is sticky
+}
+
+// SHUTDOWN: the replies to what came before it are delivered, nothing
+// after it runs, the other connections end and Run returns; every write
+// that was answered is in the database. Inside MULTI it is refused.
+TEST_F(ServerLoopTest, ShutdownDeliversEarlierRepliesAndRunsNothingAfter) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  Start(dir, TestOptions(dir));
+  int idle = Connect(server_->port());
+  int fd = Connect(server_->port());
+  Send(fd, "MULTI\r\nSHUTDOWN\r\nDISCARD\r\nSHUTDOWN ABORT\r\n");
+  ExpectReply(fd,
+              "+OK\r\n-ERR wtkv: shutdown inside MULTI is not supported\r\n"
+              "+OK\r\n-ERR No shutdown in progress.\r\n");
+  Send(fd, "SET a 1\r\nSET b 2\r\nSHUTDOWN NOSAVE\r\nSET c 3\r\n");
+  // +1: nothing more, the connection closes.
+  EXPECT_EQ(Recv(fd, 11), "+OK\r\n+OK\r\n");
+  EXPECT_EQ(Recv(idle, 1), "");
+  loop_.join();
+  EXPECT_TRUE(run_status_.ok()) << run_status_.ToString();
+  EXPECT_TRUE(db_->Close().ok());
+  close(fd);
+  close(idle);
+  std::map<std::string, std::string> want = {{"a", "1"}, {"b", "2"}};
+  EXPECT_EQ(ReadBack(path_), want);
+}
+
+// APPEND and SETRANGE build no value larger than --max-bulk (1000 here),
+// which SET could not have sent: an error, and the value stays.
+TEST_F(ServerLoopTest, ValuesNeverOutgrowMaxBulk) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  Start(dir, TestOptions(dir));
+  int fd = Connect(server_->port());
+  const std::string tail(998, 't');
+  const std::string too_long =
+      "-ERR string exceeds maximum allowed size (--max-bulk)\r\n";
+  Send(fd, "SET k abc\r\nAPPEND k " + tail + "\r\nSETRANGE k 998 xyz\r\n" +
+               "SETRANGE k 2000000000 x\r\nSETRANGE k 997 xyz\r\n" +
+               "APPEND k " + tail.substr(0, 1) + "\r\nSTRLEN k\r\n");
+  ExpectReply(fd, "+OK\r\n" + too_long + too_long + too_long + ":1000\r\n" +
+                      too_long + ":1000\r\n");
+  close(fd);
+  Stop();
+  EXPECT_EQ(ReadBack(path_)["k"], "abc" + std::string(994, '\0') + "xyz");
 }
 
 }  // namespace

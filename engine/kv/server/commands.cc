@@ -2,9 +2,15 @@
 #include "engine/kv/server/commands.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -51,6 +57,13 @@ std::string Null() {
 
 const char kNotInt[] = "ERR value is not an integer or out of range";
 const char kSyntax[] = "ERR syntax error";
+const char kNotFloat[] = "ERR value is not a valid float";
+const char kTooLong[] = "ERR string exceeds maximum allowed size (--max-bulk)";
+
+// Whether a command may build a value of `want` bytes (APPEND, SETRANGE).
+bool Fits(CommandContext* c, uint64_t want) {
+  return want <= c->max_value_bytes();
+}
 
 std::string ReadFailed(const rocksdb::Status& s) {
   return Err("ERR wtkv: read failed: " + s.ToString());
@@ -243,6 +256,8 @@ void Append(CommandContext* c, const Args& a) {
   bool failed = false;
   Read(c, a[1], &v, &failed);
   if (failed) return;
+  if (!Fits(c, uint64_t{v.size()} + a[2].size()))
+    return c->Reply(Err(kTooLong));
   v += a[2];
   c->batch()->Put(a[1], v);
   c->ReplyWhenDurable(Int(static_cast<int64_t>(v.size())));
@@ -349,6 +364,106 @@ void GetRange(CommandContext* c, const Args& a) {
   c->Reply(Bulk(v.substr(static_cast<size_t>(start),
                          static_cast<size_t>(end - start + 1))));
 }
+
+// SETRANGE key offset value: `value` written over the stored one at
+// `offset`, zero bytes filling any gap; the new length. An empty `value`
+// writes nothing (not even a missing key), as in Redis.
+void SetRange(CommandContext* c, const Args& a) {
+  int64_t offset;
+  if (!ParseInt64(a[2], &offset)) return c->Reply(Err(kNotInt));
+  if (offset < 0) return c->Reply(Err("ERR offset is out of range"));
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (failed) return;
+  const std::string& part = a[3];
+  if (part.empty()) return c->Reply(Int(static_cast<int64_t>(v.size())));
+  const uint64_t end = static_cast<uint64_t>(offset) + part.size();
+  if (!Fits(c, end)) return c->Reply(Err(kTooLong));
+  if (v.size() < end) v.resize(end, '\0');
+  v.replace(static_cast<size_t>(offset), part.size(), part);
+  c->batch()->Put(a[1], v);
+  c->ReplyWhenDurable(Int(static_cast<int64_t>(v.size())));
+}
+
+// A number as INCRBYFLOAT takes it: all of `s` read by strtold, no leading
+// space, neither NaN nor out of range (Redis' rules, so that the same
+// values are accepted and refused). The copy stops at a NUL, as a C string
+// would.
+bool ParseLongDouble(const std::string& s, long double* out) {
+  if (s.empty() || s.size() >= 5120) return false;
+  std::string buf(s.c_str());
+  if (isspace(static_cast<unsigned char>(buf[0]))) return false;
+  char* end = nullptr;
+  errno = 0;
+  long double v = strtold(buf.c_str(), &end);
+  if (*end != '\0' || std::isnan(v)) return false;
+  if (errno == ERANGE &&
+      (v == HUGE_VALL || v == -HUGE_VALL || std::fpclassify(v) == FP_ZERO)) {
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// `v` as INCRBYFLOAT stores it: 17 decimals, trailing zeros (and a bare
+// point) dropped, "-0" as "0": Redis' human-friendly form, so that a
+// client sees the same digits from both servers.
+std::string FormatLongDouble(long double v) {
+  // Room for LDBL_MAX's 4,933 integer digits, the point and 17 decimals.
+  char buf[5120];
+  snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string r(buf);
+  if (r.find('.') != std::string::npos) {
+    while (r.back() == '0') r.pop_back();
+    if (r.back() == '.') r.pop_back();
+  }
+  if (r == "-0") r = "0";
+  return r;
+}
+
+// INCRBYFLOAT key increment: the sum, in long double, stored as text.
+void IncrByFloat(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  long double cur = 0, by;
+  if (Read(c, a[1], &v, &failed)) {
+    if (!ParseLongDouble(v, &cur)) return c->Reply(Err(kNotFloat));
+  } else if (failed) {
+    return;
+  }
+  if (!ParseLongDouble(a[2], &by)) return c->Reply(Err(kNotFloat));
+  const long double next = cur + by;
+  if (std::isnan(next) || std::isinf(next)) {
+    return c->Reply(Err("ERR increment would produce NaN or Infinity"));
+  }
+  std::string text = FormatLongDouble(next);
+  c->batch()->Put(a[1], text);
+  c->ReplyWhenDurable(Bulk(text));
+}
+
+// RENAME key newkey and RENAMENX: the value moves in one commit (the
+// delete and the put are one WriteBatch), so a crash leaves it under one
+// name, never both or neither.
+void Move(CommandContext* c, const Args& a, bool nx) {
+  std::string v;
+  bool failed = false;
+  if (!Read(c, a[1], &v, &failed)) {
+    if (!failed) c->Reply(Err("ERR no such key"));
+    return;
+  }
+  if (a[1] == a[2]) return c->Reply(nx ? Int(0) : Simple("OK"));
+  if (nx) {
+    std::string other;
+    if (Read(c, a[2], &other, &failed)) return c->Reply(Int(0));
+    if (failed) return;
+  }
+  c->batch()->Delete(a[1]);
+  c->batch()->Put(a[2], v);
+  c->ReplyWhenDurable(nx ? Int(1) : Simple("OK"));
+}
+void Rename(CommandContext* c, const Args& a) { Move(c, a, false); }
+void RenameNx(CommandContext* c, const Args& a) { Move(c, a, true); }
 
 // KEYS pattern: every matching key, in key order. Like Redis', it walks
 // the whole database in one call, and the loop serves nobody else
@@ -494,6 +609,91 @@ void FlushAll(CommandContext* c, const Args& a) {
   c->ReplyWhenDurable(Simple("OK"));
 }
 
+// TIME: the server's clock, seconds and microseconds, as Redis gives it.
+void Time(CommandContext* c, const Args&) {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  std::string r;
+  AppendArrayHeader(&r, 2);
+  AppendBulk(&r, std::to_string(ts.tv_sec));
+  AppendBulk(&r, std::to_string(ts.tv_nsec / 1000));
+  c->Reply(std::move(r));
+}
+
+// A WAIT or WAITAOF timeout, in Redis' words when it is not one.
+bool ParseTimeout(CommandContext* c, const std::string& s) {
+  int64_t ms;
+  if (!ParseInt64(s, &ms)) {
+    c->Reply(Err("ERR timeout is not an integer or out of range"));
+    return false;
+  }
+  if (ms < 0) {
+    c->Reply(Err("ERR timeout is negative"));
+    return false;
+  }
+  return true;
+}
+
+std::string NoReplicas(int64_t n) {
+  return Err("ERR wtkv has no replicas: waiting for " + std::to_string(n) +
+             " of them would never end");
+}
+
+// WAIT numreplicas timeout: wtkv has no replicas. 0 for none (what Redis
+// answers without replicas), an error instead of a wait that could never
+// be satisfied otherwise.
+void Wait(CommandContext* c, const Args& a) {
+  if (!ParseTimeout(c, a[2])) return;
+  int64_t n;
+  if (!ParseInt64(a[1], &n)) return c->Reply(Err(kNotInt));
+  c->Reply(n > 0 ? NoReplicas(n) : Int(0));
+}
+
+// WAITAOF numlocal numreplicas timeout (Redis 7.2): [1, 0] once every
+// write this connection made before it is durable, which in wtkv is what
+// "written to the local AOF and fsynced" means. In the default mode that
+// holds as soon as the earlier replies have been sent; with
+// --durability=async it is the way to wait for durability.
+void WaitAof(CommandContext* c, const Args& a) {
+  if (!ParseTimeout(c, a[3])) return;
+  int64_t local, replicas;
+  for (auto [s, v] : {std::pair{&a[1], &local}, {&a[2], &replicas}}) {
+    if (!ParseInt64(*s, v)) return c->Reply(Err(kNotInt));
+    if (*v < 0)
+      return c->Reply(Err("ERR value is out of range, must be positive"));
+  }
+  if (replicas > 0) return c->Reply(NoReplicas(replicas));
+  std::string r;
+  AppendArrayHeader(&r, 2);
+  r += Int(1);
+  r += Int(0);
+  c->ReplyWhenAllDurable(std::move(r));
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: a clean stop, as SIGTERM.
+// The options change nothing: every acknowledged write is already durable
+// (there is nothing to save) and there are no replicas to wait for. There
+// is no reply: the connection closes once its earlier replies are sent.
+void Shutdown(CommandContext* c, const Args& a) {
+  bool save = false, nosave = false, abort = false;
+  for (size_t i = 1; i < a.size(); i++) {
+    const std::string o = Lower(a[i]);
+    if (o == "save") {
+      save = true;
+    } else if (o == "nosave") {
+      nosave = true;
+    } else if (o == "abort") {
+      abort = true;
+    } else if (o != "now" && o != "force") {
+      return c->Reply(Err(kSyntax));
+    }
+  }
+  if ((save && nosave) || (abort && a.size() > 2))
+    return c->Reply(Err(kSyntax));
+  if (abort) return c->Reply(Err("ERR No shutdown in progress."));
+  c->Shutdown();
+}
+
 void Quit(CommandContext* c, const Args&) {
   c->CloseAfterReply();
   c->Reply(Simple("OK"));
@@ -604,7 +804,8 @@ const std::unordered_map<std::string, Spec>& Table();
 void Command(CommandContext* c, const Args& a);
 
 // CONFIG GET: redis-benchmark asks for "save" and "appendonly" to print
-// them. Only those two are known; other patterns match nothing.
+// them, redis-cli 8 for "databases" (it asserts on an empty answer). Only
+// those are known; other patterns match nothing.
 void Config(CommandContext* c, const Args& a) {
   if (Lower(a[1]) != "get" || a.size() != 3) {
     return c->Reply(Err("ERR wtkv: only CONFIG GET is supported"));
@@ -612,7 +813,8 @@ void Config(CommandContext* c, const Args& a) {
   std::string r;
   std::vector<std::pair<std::string, std::string>> hits;
   for (const auto& [k, v] : {std::pair<std::string, std::string>{"save", ""},
-                             {"appendonly", "no"}}) {
+                             {"appendonly", "no"},
+                             {"databases", "1"}}) {
     if (GlobMatch(Lower(a[2]), k)) hits.emplace_back(k, v);
   }
   AppendArrayHeader(&r, hits.size() * 2);
@@ -628,8 +830,9 @@ struct Spec {
   int arity;
   void (*fn)(CommandContext*, const Args&);
   // Refused inside MULTI: it walks the database (db()), where a
-  // transaction's reads see only its point reads' view (commands.h).
-  bool walks = false;
+  // transaction's reads see only its point reads' view (commands.h), or it
+  // acts on the server or the connection, not on keys (SHUTDOWN, WAITAOF).
+  bool no_multi = false;
 };
 
 const std::unordered_map<std::string, Spec>& Table() {
@@ -678,6 +881,14 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"unwatch", {1, Unwatch}},
       {"client", {-2, Client}},
       {"hello", {-1, Hello}},
+      {"setrange", {4, SetRange}},
+      {"incrbyfloat", {3, IncrByFloat}},
+      {"rename", {3, Rename}},
+      {"renamenx", {3, RenameNx}},
+      {"time", {1, Time}},
+      {"wait", {3, Wait}},
+      {"waitaof", {4, WaitAof, true}},
+      {"shutdown", {-1, Shutdown, true}},
   };
   return *t;
 }
@@ -863,7 +1074,7 @@ const Spec* Lookup(const Args& args, bool in_multi, std::string* refused) {
     *refused = Err("ERR wrong number of arguments for '" + name + "' command");
     return nullptr;
   }
-  if (in_multi && it->second.walks) {
+  if (in_multi && it->second.no_multi) {
     *refused = Err("ERR wtkv: " + name + " inside MULTI is not supported");
     return nullptr;
   }

@@ -113,6 +113,17 @@ class CommandContext {
   // The connection's number and name (CLIENT ID, CLIENT SETNAME).
   virtual uint64_t client_id() = 0;
   virtual std::string* client_name() = 0;
+  // The largest value a command may build (--max-bulk): APPEND and
+  // SETRANGE make no value that SET could not have been sent.
+  virtual size_t max_value_bytes() = 0;
+  // WAITAOF: `resp` is sent once every write the server has taken so far
+  // is durable. With durable replies the connection's earlier writes are
+  // answered only then and replies leave in order, so it is sent in turn;
+  // with reply_before_durable it waits for the commits in flight.
+  virtual void ReplyWhenAllDurable(std::string resp) = 0;
+  // SHUTDOWN: nothing after it on this connection runs, and the server
+  // shuts down as on SIGTERM (pending replies delivered first).
+  virtual void Shutdown() = 0;
 };
 
 // Runs one request (args[0] is the command name, any case). Unknown
@@ -122,8 +133,8 @@ void Dispatch(CommandContext* ctx, const std::vector<std::string>& args);
 // The error reply Dispatch would give `args` without running it (unknown
 // command, wrong arity), or "" if it would run it. With `in_multi`, also
 // refuses the commands a transaction cannot run (those that walk the
-// database: SCAN, KEYS, DBSIZE, FLUSHALL, FLUSHDB): MULTI queues only what
-// EXEC can run.
+// database: SCAN, KEYS, DBSIZE, FLUSHALL, FLUSHDB; and SHUTDOWN, WAIT,
+// WAITAOF): MULTI queues only what EXEC can run.
 std::string Refusal(const std::vector<std::string>& args, bool in_multi);
 
 // Whether `args` names the command `name` (lower case), in any case.

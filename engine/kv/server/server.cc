@@ -13,10 +13,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 #include <sstream>
 
 #include "engine/rocksdb_compat.h"
@@ -41,6 +43,27 @@ constexpr size_t kMaxBatchBytes = 4u << 20;
 // bytes); past it the transaction is refused, as Redis refuses a client
 // whose buffers pass its limits.
 constexpr size_t kMaxQueuedBytes = 64u << 20;
+
+// Bytes as Redis' INFO shows them for people ("834.34K").
+std::string HumanBytes(uint64_t n) {
+  if (n < 1024) return std::to_string(n) + "B";
+  const char* units = "KMGTP";
+  double v = static_cast<double>(n) / 1024;
+  for (; v >= 1024 && units[1] != '\0'; units++) v /= 1024;
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.2f%c", v, *units);
+  return buf;
+}
+
+// The process' resident set, from /proc (0 if unreadable).
+uint64_t ResidentBytes() {
+  unsigned long long size = 0, resident = 0;
+  FILE* f = fopen("/proc/self/statm", "re");
+  if (f == nullptr) return 0;
+  if (fscanf(f, "%llu %llu", &size, &resident) != 2) resident = 0;
+  fclose(f);
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
 
 rocksdb::Status Errno(const std::string& what) {
   return rocksdb::Status::IOError("wtkv serve: " + what, strerror(errno));
@@ -70,6 +93,7 @@ class Server::ConnContext : public CommandContext {
   }
   uint64_t client_id() override { return c_->id(); }
   std::string* client_name() override { return &c_->name; }
+  size_t max_value_bytes() override { return s_->options_.limits.max_bulk; }
 
  protected:
   Server* s_;
@@ -100,11 +124,20 @@ class Server::Context : public ConnContext {
   void ReplyWhenDurable(std::string resp) override {
     s_->ReplyWhenDurable(c_, std::move(resp));
   }
+  void ReplyWhenAllDurable(std::string resp) override {
+    s_->ReplyWhenAllDurable(c_, std::move(resp));
+  }
   void CloseAfterReply() override { close_next_ = true; }
-  bool closing() const { return close_next_; }
+  void Shutdown() override {
+    shutdown_ = true;
+    s_->RequestShutdown("SHUTDOWN from client " + std::to_string(c_->id()));
+  }
+  // QUIT or SHUTDOWN: nothing after this request runs.
+  bool ends_input() const { return close_next_ || shutdown_; }
 
  private:
   bool close_next_ = false;
+  bool shutdown_ = false;
 };
 
 // The CommandContext of the requests EXEC runs. Their replies are gathered
@@ -161,7 +194,10 @@ class Server::TxnContext : public ConnContext {
     replies_ += resp;
     wrote_ = true;
   }
-  void CloseAfterReply() override {}  // QUIT is never queued
+  // QUIT, SHUTDOWN and WAITAOF are never queued (Refusal).
+  void ReplyWhenAllDurable(std::string resp) override { Reply(resp); }
+  void CloseAfterReply() override {}
+  void Shutdown() override {}
 
   const std::string& replies() const { return replies_; }
   bool wrote() const { return wrote_; }
@@ -469,6 +505,10 @@ void Server::Stop() {
     std::lock_guard<std::mutex> lock(done_mu_);
     stop_requested_ = true;
   }
+  Wake();
+}
+
+void Server::Wake() {
   uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof(one));
 }
@@ -481,10 +521,7 @@ void Server::Post(Done d) {
     done_.push_back(std::move(d));
   }
   // One wakeup per batch of completions: the loop takes them all at once.
-  if (wake) {
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof(one));
-  }
+  if (wake) Wake();
 }
 
 void Server::ReplyWhenDurable(Connection* c, std::string reply) {
@@ -498,6 +535,40 @@ void Server::ReplyWhenDurable(Connection* c, std::string reply) {
   if (pending_.bytes() >= kMaxBatchBytes) CommitPending();
 }
 
+void Server::ReplyWhenAllDurable(Connection* c, std::string reply) {
+  uint64_t seq = c->NewSlot();
+  if (!options_.reply_before_durable) {
+    // The connection's earlier writes are answered only once durable, and
+    // this reply leaves after theirs.
+    return c->Fill(seq, std::move(reply));
+  }
+  CommitPending();
+  if (async_delivered_.load() >= commits_) {
+    return c->Fill(seq, BarrierReply(std::move(reply)));
+  }
+  barriers_.push_back(Barrier{c->id(), seq, commits_, std::move(reply)});
+  // Flag, then look again (both sequentially consistent): either the
+  // commit's callback sees the flag and wakes the loop, or this sees it
+  // delivered and wakes the loop itself.
+  barriers_waiting_.store(true);
+  if (async_delivered_.load() >= commits_) Wake();
+}
+
+std::string Server::BarrierReply(std::string reply) {
+  const uint64_t failed = unacked_failures_.load();
+  if (failed == 0) return reply;
+  std::string e;
+  AppendError(&e, "ERR wtkv: " + std::to_string(failed) +
+                      " commit(s) answered before they were durable failed "
+                      "to become durable");
+  return e;
+}
+
+void Server::RequestShutdown(const std::string& why) {
+  fprintf(stderr, "wtkv serve: %s\n", why.c_str());
+  Stop();
+}
+
 void Server::CommitPending() {
   if (pending_.empty()) {
     // Every write command adds an update before its reply (commands.h).
@@ -509,8 +580,12 @@ void Server::CommitPending() {
   pending_.Build(&batch);
   pending_.Clear();
   if (options_.reply_before_durable) {
+    // Counted, not handed to the loop: waking it per commit cost this mode
+    // about a tenth of its SET rate. Only a WAITAOF waiting needs a wake.
     db_->WriteAsync(&batch, [this](const rocksdb::Status& s) {
-      if (!s.ok()) unacked_failures_.fetch_add(1, std::memory_order_relaxed);
+      if (!s.ok()) unacked_failures_.fetch_add(1);
+      async_delivered_.fetch_add(1);
+      if (barriers_waiting_.load()) Wake();
     });
   } else {
     auto start = std::chrono::steady_clock::now();
@@ -623,10 +698,27 @@ void Server::DrainCompletions() {
       }
     }
   }
+  // Delivery order is commit order (kv_db.h): commit N delivered means
+  // every earlier one was.
+  const uint64_t delivered = async_delivered_.load();
+  while (!barriers_.empty() && barriers_.front().commit <= delivered) {
+    Barrier& b = barriers_.front();
+    auto it = conns_.find(b.conn);
+    if (it == conns_.end()) {
+      replies_dropped_++;
+    } else {
+      it->second->Fill(b.seq, BarrierReply(std::move(b.reply)));
+      touched.push_back(it->second.get());
+    }
+    barriers_.pop_front();
+  }
+  // Only the loop adds barriers, so none can appear between the test and
+  // the store.
+  if (barriers_.empty()) barriers_waiting_.store(false);
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (Connection* c : touched) Service(c);
-  if (stop && !shutting_down_) BeginShutdown();
+  if (stop && !shutting_down_) BeginShutdown("stop requested");
 }
 
 void Server::Accept(int listen_fd, bool tcp) {
@@ -765,7 +857,7 @@ void Server::ProcessInput(Connection* c) {
       if (!Transaction(c, &args)) {
         Context ctx(this, c);
         Dispatch(&ctx, args);
-        if (ctx.closing()) {  // QUIT: what follows it is not run
+        if (ctx.ends_input()) {  // QUIT, SHUTDOWN: nothing after it runs
           c->stop_reading = true;
           off = in.size();
           break;
@@ -819,7 +911,11 @@ void Server::HandleEvent(uint64_t id, uint32_t events) {
   Service(c);
 }
 
-void Server::BeginShutdown() {
+void Server::BeginShutdown(const char* why) {
+  fprintf(stderr,
+          "wtkv serve: shutting down (%s): %zu connection(s), replies "
+          "pending are delivered first\n",
+          why, conns_.size());
   shutting_down_ = true;
   if (!accept_paused_) WatchListeners(false);
   for (int* fd : {&listen_fd_, &unix_fd_}) {
@@ -882,13 +978,7 @@ rocksdb::Status Server::Run() {
         signalfd_siginfo si;
         while (read(signal_fd_, &si, sizeof(si)) == sizeof(si)) {
         }
-        if (!shutting_down_) {
-          fprintf(stderr,
-                  "wtkv serve: shutting down: %zu connection(s), replies "
-                  "pending are delivered first\n",
-                  conns_.size());
-        }
-        if (!shutting_down_) BeginShutdown();
+        if (!shutting_down_) BeginShutdown("signal");
       } else {
         HandleEvent(id, events[i].events);
       }
@@ -926,22 +1016,54 @@ std::string Server::Info(const std::string& section) {
   bool all = section.empty() || section == "all" || section == "everything" ||
              section == "default";
   std::ostringstream o;
+  // Besides wtkv's own fields, the Redis fields that clients and tools
+  // read (redis-cli --stat, client libraries checking redis_version),
+  // each true of wtkv: no blocking commands, no loading once serving, no
+  // RDB or AOF child ever.
   if (all || section == "server") {
-    // rocksdb_memtable: what RocksDB runs, for users comparing setups.
+    utsname u{};
+    uname(&u);
+    const int64_t up = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::steady_clock::now() - started_)
+                           .count();
+    // redis_version: the Redis release whose replies wtkv's follow (as
+    // HELLO says). rocksdb_memtable: what RocksDB runs, for users
+    // comparing setups.
     o << "# Server\r\n"
+      << "redis_version:7.0.0\r\n"
       << "server_name:wtkv\r\n"
+      << "redis_mode:standalone\r\n"
+      << "os:" << u.sysname << " " << u.release << " " << u.machine << "\r\n"
+      << "arch_bits:" << sizeof(void*) * 8 << "\r\n"
+      << "multiplexing_api:epoll\r\n"
       << "process_id:" << getpid() << "\r\n"
       << "tcp_port:" << port_ << "\r\n"
       << "rocksdb_memtable:" << db_->db()->GetOptions().memtable_factory->Name()
       << "\r\n"
-      << "uptime_in_seconds:"
-      << std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::steady_clock::now() - started_)
-             .count()
-      << "\r\n\r\n";
+      << "uptime_in_seconds:" << up << "\r\n"
+      << "uptime_in_days:" << up / 86400 << "\r\n\r\n";
   }
   if (all || section == "clients") {
-    o << "# Clients\r\nconnected_clients:" << conns_.size() << "\r\n\r\n";
+    o << "# Clients\r\nconnected_clients:" << conns_.size() << "\r\n"
+      << "blocked_clients:0\r\n\r\n";
+  }
+  if (all || section == "memory") {
+    // used_memory: what RocksDB and the server hold for data (memtables,
+    // SST readers, block cache, the read cache), not every allocation
+    // as Redis counts its own; used_memory_rss is the whole process.
+    const uint64_t used =
+        IntProperty(db_, "rocksdb.cur-size-all-mem-tables") +
+        IntProperty(db_, "rocksdb.estimate-table-readers-mem") +
+        IntProperty(db_, "rocksdb.block-cache-usage") + read_cache_.bytes();
+    const uint64_t rss = ResidentBytes();
+    o << "# Memory\r\n"
+      << "used_memory:" << used << "\r\n"
+      << "used_memory_human:" << HumanBytes(used) << "\r\n"
+      << "used_memory_rss:" << rss << "\r\n"
+      << "used_memory_rss_human:" << HumanBytes(rss) << "\r\n"
+      << "maxmemory:0\r\n"
+      << "maxmemory_human:0B\r\n"
+      << "maxmemory_policy:noeviction\r\n\r\n";
   }
   if (all || section == "persistence") {
     CommitQueueStats q = db_->commit_stats();
@@ -962,6 +1084,9 @@ std::string Server::Info(const std::string& section) {
     // some recovery modes), not what was asked for.
     const rocksdb::DBOptions dbo = db_->db()->GetDBOptions();
     o << "# Persistence\r\n"
+      << "loading:0\r\n"
+      << "rdb_bgsave_in_progress:0\r\n"
+      << "aof_rewrite_in_progress:0\r\n"
       << "durability:"
       << (options_.reply_before_durable
               ? "async (replies are sent BEFORE writes are durable)"
@@ -1003,10 +1128,12 @@ std::string Server::Info(const std::string& section) {
       << "total_connections_received:" << connections_received_ << "\r\n"
       << "rejected_connections:" << rejected_connections_ << "\r\n"
       << "total_commands_processed:" << commands_ << "\r\n"
-      << "gets_batched:" << batched_gets_ << "\r\n"
+      << "gets_batched:" << batched_gets_
+      << "\r\n"
       // SCAN's iterators (ScanCursors): made, and kept by cursors now.
       << "scan_iterators_opened:" << cursors_.opened() << "\r\n"
-      << "scan_iterators_kept:" << cursors_.live() << "\r\n"
+      << "scan_iterators_kept:" << cursors_.live()
+      << "\r\n"
       // The server's ReadCache (read_cache.h): point reads it answered,
       // and those that went to RocksDB.
       << "read_cache_hits:" << read_cache_.hits() << "\r\n"

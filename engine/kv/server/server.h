@@ -27,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -105,6 +106,12 @@ class Server {
     uint64_t seq;
     std::string reply;
   };
+  struct Barrier {  // a WAITAOF reply waiting for commits up to `commit`
+    uint64_t conn;
+    uint64_t seq;
+    uint64_t commit;
+    std::string reply;
+  };
   struct Done {
     std::vector<Waiter> waiters;
     rocksdb::Status status;
@@ -128,9 +135,19 @@ class Server {
   void UpdateMask(Connection* c);
   void CloseConnection(Connection* c);
   void DrainCompletions();
-  void BeginShutdown();
+  // Stops accepting and reading; connections end as their replies go out.
+  void BeginShutdown(const char* why);
+  // SHUTDOWN: says why on stderr, then as Stop().
+  void RequestShutdown(const std::string& why);
   void Post(Done d);  // any thread
+  void Wake();        // any thread: the loop runs DrainCompletions
   void ReplyWhenDurable(Connection* c, std::string reply);
+  // Sends `reply` once every commit made so far has been delivered
+  // (WAITAOF; see CommandContext::ReplyWhenAllDurable); DrainCompletions
+  // sends those that waited.
+  void ReplyWhenAllDurable(Connection* c, std::string reply);
+  // `reply`, or an error if a reply-before-durable commit ever failed.
+  std::string BarrierReply(std::string reply);
   // Commits the pending batch (if any) with one WriteAsync.
   void CommitPending();
   // MULTI, EXEC, DISCARD, WATCH, UNWATCH, and any request while MULTI is
@@ -167,11 +184,12 @@ class Server {
   uint64_t next_id_ = 16;  // 0..15: the loop's own fds
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> conns_;
   ScanCursors cursors_;
-  std::vector<char> read_buf_;   // the loop's recv buffer
-  ReadCache read_cache_;         // before pending_, which erases from it
-  Watches watches_;              // before pending_, which touches them
-  WriteGroup pending_;           // this round's writes, not yet committed
-  std::vector<Waiter> waiters_;  // their replies
+  std::vector<char> read_buf_;    // the loop's recv buffer
+  ReadCache read_cache_;          // before pending_, which erases from it
+  Watches watches_;               // before pending_, which touches them
+  WriteGroup pending_;            // this round's writes, not yet committed
+  std::vector<Waiter> waiters_;   // their replies
+  std::deque<Barrier> barriers_;  // by commit, oldest first
   bool shutting_down_ = false;
   bool accept_paused_ = false;  // out of file descriptors
   std::chrono::steady_clock::time_point started_;
@@ -187,8 +205,12 @@ class Server {
   uint64_t batched_gets_ = 0;      // GETs answered in MultiGets of two or more
   std::vector<uint64_t> latency_;  // ring of the last kLatencyWindow
   size_t latency_next_ = 0;
-  // Failures of reply-before-durable writes; set by the delivery thread.
+  // Reply-before-durable commits (of commits_) delivered, and how many of
+  // them failed; set by the thread delivering them.
+  std::atomic<uint64_t> async_delivered_{0};
   std::atomic<uint64_t> unacked_failures_{0};
+  // Some WAITAOF waits: delivering a commit must wake the loop.
+  std::atomic<bool> barriers_waiting_{false};
 };
 
 }  // namespace wtrocks::kv::server
