@@ -9,7 +9,8 @@
 # is ever copied into the checkout.
 #
 # Needs a deb-src line for bookworm: when apt has none, this script adds
-# /etc/apt/sources.list.d/wtrocks-deb-src.sources (as root) and says so.
+# /etc/apt/sources.list.d/wtrocks-deb-src.sources (as root) and says so
+# (scripts/lib/debian-source.sh).
 #
 # Result: DIR/bin/<binary> (default <repo>/build/rocksdb-tests) and
 # DIR/version. When the source package cannot be had (no deb-src line and
@@ -25,12 +26,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# shellcheck source=lib/debian-source.sh
+. "$here/lib/debian-source.sh"
 out="" jobs=${JOBS:-2}
 while [ $# -gt 0 ]; do
   case "$1" in
   --out) out=${2:?--out needs a directory}; shift ;;
   --jobs) jobs=${2:?--jobs needs a number}; shift ;;
-  -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
   *) echo "build-rocksdb-tests.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -83,30 +86,10 @@ fi
 # The source package, unpacked once per version.
 src=$cache/src-$version
 if [ ! -f "$src/db/db_test_util.cc" ]; then
-  if ! apt-get source --print-uris -q "rocksdb=$version" 2>/dev/null | grep -q "\.dsc'"; then
-    [ "$(id -u)" -eq 0 ] || skip "apt has no deb-src line for rocksdb $version; as root this script adds one"
-    echo "build-rocksdb-tests.sh: adding a deb-src line for bookworm (/etc/apt/sources.list.d/wtrocks-deb-src.sources)"
-    cat >/etc/apt/sources.list.d/wtrocks-deb-src.sources <<'SRC'
-# Added by wtrocks scripts/build-rocksdb-tests.sh: Debian's source package of
-# the installed librocksdb, to build RocksDB's own tests against it.
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    apt-get update -q >/dev/null || skip "apt-get update failed after adding the deb-src line (network?)"
-  fi
-  dl=$cache/download-$version
-  rm -rf "$dl" "$src.new" && mkdir -p "$dl"
-  (cd "$dl" && apt-get source -q --download-only "rocksdb=$version" >/dev/null 2>&1) ||
-    skip "apt-get source rocksdb=$version failed (network? deb-src line?)"
-  # apt-get already checked the files against the signed Release file;
-  # dpkg-source would only warn that it has no Debian keyring to check with.
-  dpkg-source --no-check -x "$dl"/rocksdb_*.dsc "$src.new" >/dev/null ||
-    die "dpkg-source -x failed for $dl"
-  rm -rf "$dl" "$cache"/rocksdb_*.orig.tar.*
-  mv "$src.new" "$src"
+  debian_source_unpack "rocksdb=$version" "$src" || {
+    [ $? -eq 1 ] && skip "$debian_source_why"
+    die "$debian_source_why"
+  }
 fi
 
 start=$(date +%s)

@@ -9,8 +9,10 @@ PKGS=(
   ccache
   librocksdb-dev rocksdb-tools liburing-dev libgflags-dev libgtest-dev
   xfsprogs e2fsprogs util-linux
-  # apt-get source / dpkg-source for RocksDB's own tests (scripts/build-rocksdb-tests.sh)
-  dpkg-dev
+  # apt-get source / dpkg-source for RocksDB's and Redis' own tests
+  # (scripts/build-rocksdb-tests.sh, scripts/get-redis-tests.sh); tclsh
+  # runs Redis' test harness (tests/server/redis_suite_test.py)
+  dpkg-dev tcl
   # the patched kernel and the VM it runs in (kernel-patches/)
   linux-source-6.12 qemu-system-x86 flex bison bc libelf-dev libssl-dev cpio
   busybox-static dmsetup xz-utils rsync

@@ -174,6 +174,40 @@ def differences(srv, memtable):
     c.close()
 
 
+def raw_exchange(port, data):
+    """Sends `data` on a new connection; everything the server sends back
+    until it closes (or falls silent for 10 s)."""
+    c = sl.Client(port)
+    c.sock.settimeout(10.0)
+    c.sock.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = c.sock.recv(1 << 16)
+            if not chunk:
+                break
+            out += chunk
+    except OSError:
+        pass
+    c.close()
+    return out
+
+
+def inline_quotes(ref, srv):
+    """Inline requests (what people type into telnet or nc) with quotes and
+    escapes: the same bytes back from both servers, also for unbalanced
+    quotes (an error, then the connection closes)."""
+    lines = [b'SET "q 1" \'v\\\'1\'', b'GET "q 1"', b'SET "\\x41b" "\\n\\t\\x"',
+             b'GET Ab', b'ECHO "a\\"b"', b"ECHO ''", b'ECHO "\\xZZ"',
+             b'ECHO x"y z"', b'SET "x"y 1']
+    # The last line closes the connection on both: no wait for silence.
+    data = b"".join(l + b"\r\n" for l in lines)
+    want, got = raw_exchange(ref.port, data), raw_exchange(srv.port, data)
+    check(want == got and want.endswith(b"unbalanced quotes in request\r\n"),
+          f"inline requests with quotes: {len(got)} bytes, as redis-server's"
+          f"{'' if want == got else f': {got!r} vs {want!r}'}")
+
+
 def max_bulk(db_root, mode, flags):
     srv = sl.Wtkv(os.path.join(db_root, "maxbulk"), mode,
                   ["--max-bulk", "1000", *flags]).start()
@@ -308,6 +342,7 @@ def main():
               f"conformance.redis: {len(want)} replies identical to "
               "redis-server's")
         differences(srv, args.memtable)
+        inline_quotes(ref, srv)
         pipelining(srv, cli)
     finally:
         ref.stop()

@@ -68,6 +68,26 @@ TEST(RespParserTest, InlineAndEmptyLines) {
   }
 }
 
+// Quotes in inline requests mean what they mean to redis-server.
+TEST(RespParserTest, InlineQuotes) {
+  const std::string s =
+      "SET \"a b\" 'c d'\r\n"
+      "SET \"\\x41\\x7a\\n\\t\\\\\\\"\" 'it\\'s' \"\"\r\n"
+      "SET \"\\xZZ\" '\\n' x\"y z\"\r\n";
+  const std::vector<Args> want = {{"SET", "a b", "c d"},
+                                  {"SET", "Az\n\t\\\"", "it's", ""},
+                                  {"SET", "xZZ", "\\n", "xy z"}};
+  for (size_t step = 1; step <= s.size(); step++) {
+    EXPECT_EQ(ParseAll(s, step), want) << "step " << step;
+  }
+  for (const char* bad : {"SET \"a\r\n", "SET 'a\r\n", "SET \"a\"b c\r\n",
+                          "set \"\"\"test-key\"\"\" v\r\n"}) {
+    std::string error;
+    EXPECT_TRUE(ParseAll(bad, 1, &error).empty()) << bad;
+    EXPECT_EQ(error, "Protocol error: unbalanced quotes in request") << bad;
+  }
+}
+
 TEST(RespParserTest, EmptyArraysAreNoRequest) {
   EXPECT_EQ(ParseAll("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n", 3),
             (std::vector<Args>{{"PING"}}));

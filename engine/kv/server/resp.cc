@@ -18,6 +18,72 @@ bool Line(std::string_view in, std::string_view* line, size_t* line_end) {
   return true;
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+bool IsSeparator(char c) {
+  return c == '\0' || isspace(static_cast<unsigned char>(c));
+}
+
+// An inline request's words, as redis-server splits them (so that what a
+// person types means the same to both): whitespace separates words;
+// "double quotes" take \n \r \t \b \a \xHH and \<any> escapes; 'single
+// quotes' take \' only; a closing quote must end the word. False for
+// unbalanced quotes.
+bool SplitInline(std::string_view line, std::vector<std::string>* words) {
+  size_t i = 0;
+  const size_t n = line.size();
+  for (;;) {
+    while (i < n && IsSeparator(line[i])) i++;
+    if (i == n) return true;
+    std::string w;
+    char quote = 0;  // the open quote, or 0
+    for (;;) {
+      if (i == n) {
+        if (quote != 0) return false;
+        break;
+      }
+      char c = line[i];
+      if (quote == '"' && c == '\\' && i + 3 < n && line[i + 1] == 'x' &&
+          HexDigit(line[i + 2]) >= 0 && HexDigit(line[i + 3]) >= 0) {
+        w += static_cast<char>(HexDigit(line[i + 2]) * 16 +
+                               HexDigit(line[i + 3]));
+        i += 4;
+      } else if (quote == '"' && c == '\\' && i + 1 < n) {
+        char e = line[i + 1];
+        w += e == 'n'   ? '\n'
+             : e == 'r' ? '\r'
+             : e == 't' ? '\t'
+             : e == 'b' ? '\b'
+             : e == 'a' ? '\a'
+                        : e;
+        i += 2;
+      } else if (quote == '\'' && c == '\\' && i + 1 < n &&
+                 line[i + 1] == '\'') {
+        w += '\'';
+        i += 2;
+      } else if (quote != 0 && c == quote) {
+        i++;
+        if (i < n && !IsSeparator(line[i])) return false;
+        quote = 0;
+        break;
+      } else if (quote == 0 && IsSeparator(c)) {
+        break;
+      } else if (quote == 0 && (c == '"' || c == '\'')) {
+        quote = c;
+        i++;
+      } else {
+        w += c;
+        i++;
+      }
+    }
+    words->push_back(std::move(w));
+  }
+}
+
 }  // namespace
 
 bool ParseInt64(std::string_view s, int64_t* out) {
@@ -60,16 +126,7 @@ RespParser::Result RespParser::ParseInline(std::string_view in, size_t* used,
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   *used += nl + 1;
   args->clear();
-  // Whitespace-separated words. Unlike redis-server, quotes are not
-  // interpreted: inline requests are for typing by hand; clients send arrays.
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) i++;
-    size_t start = i;
-    while (i < line.size() && !isspace(static_cast<unsigned char>(line[i])))
-      i++;
-    if (i > start) args->emplace_back(line.substr(start, i - start));
-  }
+  if (!SplitInline(line, args)) return Fail("unbalanced quotes in request");
   if (args->size() > limits_.max_args) return Fail("too many arguments");
   return args->empty() ? Result::kNeedMore : Result::kCommand;
 }
