@@ -3,13 +3,13 @@
 other people's tests).
 
 The units of Redis 7.0's suite that are about what wtkv implements
-(strings, INCR*, keys and RENAME/COPY, MULTI/EXEC/WATCH, the protocol,
-QUIT) come from Debian 12's redis SOURCE package
+(strings, INCR*, APPEND, keys and RENAME/COPY, DBSIZE, MULTI/EXEC/WATCH,
+SCAN, RESET, the protocol and a 100,000-request pipeline, QUIT) come from Debian 12's redis SOURCE package
 (scripts/get-redis-tests.sh; never copied into the checkout) and run with
 their own harness, `tclsh tests/test_helper.tcl`, in its external-server
 mode against a wtkv serve on the scratch XFS. Every test runs except
 those tests/server/redis_suite.skip names, each with its reason (expiry,
-other data types, DBSIZE's estimate, Redis internals); any test that
+other data types, one database, Redis internals); any test that
 runs must pass. A skip pattern that matches no test is reported (the
 source package may have renamed one), not failed.
 
@@ -29,7 +29,8 @@ import serverlib as sl  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 UNITS = ["unit/type/string", "unit/type/incr", "unit/keyspace",
-         "unit/multi", "unit/protocol", "unit/quit"]
+         "unit/multi", "unit/protocol", "unit/quit", "unit/scan",
+         "unit/other"]
 # Tests needing what an external server cannot be asked for.
 TAGS = "-needs:debug -needs:repl -needs:save -needs:config-maxmemory"
 check = sl.check

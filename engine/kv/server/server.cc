@@ -225,6 +225,18 @@ bool Server::Transaction(Connection* c, std::vector<std::string>* args) {
     }
     return true;
   }
+  if (IsCommand(*args, "reset")) {
+    // RESET (Redis 6.2): the connection as if new, whatever it was doing;
+    // inside MULTI too, whose queue it drops.
+    if (args->size() != 1) {
+      reply(error("ERR wrong number of arguments for 'reset' command"));
+    } else {
+      EndTransaction(c);
+      c->name.clear();
+      reply("+RESET\r\n");
+    }
+    return true;
+  }
   if (IsCommand(*args, "watch")) {
     if (args->size() < 2) {
       reply(error("ERR wrong number of arguments for 'watch' command"));
@@ -1150,9 +1162,10 @@ std::string Server::Info(const std::string& section) {
   }
   if (all || section == "keyspace") {
     // Redis' line for database 0, which monitoring tools read; the key
-    // count is DBSIZE's estimate, and nothing expires. Redis leaves the
-    // line out for an empty database.
-    const uint64_t keys = EstimatedKeys(db_);
+    // count is DBSIZE's (KeyCount; without this round's writes not yet
+    // committed: INFO inside EXEC must not commit the transaction's), and
+    // nothing expires. Redis leaves the line out for an empty database.
+    const uint64_t keys = KeyCount(db_);
     o << "# Keyspace\r\n";
     if (keys > 0) o << "db0:keys=" << keys << ",expires=0,avg_ttl=0\r\n";
     o << "\r\n";

@@ -150,7 +150,7 @@ class Server {
   std::string BarrierReply(std::string reply);
   // Commits the pending batch (if any) with one WriteAsync.
   void CommitPending();
-  // MULTI, EXEC, DISCARD, WATCH, UNWATCH, and any request while MULTI is
+  // MULTI, EXEC, DISCARD, WATCH, UNWATCH, RESET, and any request while MULTI is
   // open (queued, or refused): true when handled here; false to run it as
   // usual.
   bool Transaction(Connection* c, std::vector<std::string>* args);
