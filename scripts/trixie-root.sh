@@ -35,8 +35,10 @@ TRIXIE_PKGS=(
   xfsprogs e2fsprogs util-linux mount procps
   # apt-get source rocksdb (the upstream plugin build check)
   dpkg-dev ca-certificates
-  # the server tests' real clients and reference server (tests/server)
-  redis-server redis-tools
+  # the server tests' real clients and reference server (tests/server);
+  # redis-py and tclsh for redis_py_test.py and Redis' own test suite
+  # (Debian 13's redis source package, via the deb-src line below)
+  redis-server redis-tools python3-redis tcl
 )
 make_root() {  # DIR MIRROR
   local dir=$1 mirror=$2
