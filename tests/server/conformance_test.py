@@ -141,6 +141,14 @@ def differences(srv, memtable):
               f"INFO has {field}:{pattern}")
     check(c.call("INFO", "memory").decode().startswith("# Memory\r\n"),
           "INFO memory is a section")
+    cpu = c.call("INFO", "cpu").decode()
+    check(re.fullmatch(r"# CPU(\r\nused_cpu_(sys|user)(_children)?:\d+\.\d{6}){4}\r\n",
+                       cpu) is not None and "used_cpu_user:" in info,
+          f"INFO cpu (and in INFO): {cpu!r}")
+    two = c.call("INFO", "SERVER", "clients").decode()
+    check(two.startswith("# Server\r\n") and "\r\n# Clients\r\n" in two
+          and "# Persistence" not in two,
+          "INFO server clients: those two sections (Redis 7.0's form)")
     # TIME: the server's clock; WAIT and WAITAOF: no replicas to wait for,
     # and every acknowledged write is durable already.
     t = c.call("TIME")

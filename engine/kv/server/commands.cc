@@ -599,8 +599,11 @@ void DbSize(CommandContext* c, const Args&) {
   c->Reply(Int(static_cast<int64_t>(KeyCount(c->db()))));
 }
 
+// INFO [section ...] (several since Redis 7.0).
 void Info(CommandContext* c, const Args& a) {
-  c->Reply(Bulk(c->Info(a.size() > 1 ? Lower(a[1]) : "")));
+  std::vector<std::string> sections;
+  for (size_t i = 1; i < a.size(); i++) sections.push_back(Lower(a[i]));
+  c->Reply(Bulk(c->Info(sections)));
 }
 
 // One durable commit: a range delete from the first key to the last, plus

@@ -108,8 +108,9 @@ class CommandContext {
   virtual void ReplyWhenDurable(std::string resp) = 0;
   // Close the connection once the next reply has been sent (QUIT).
   virtual void CloseAfterReply() = 0;
-  // The text of INFO, for the named section ("" or "all" for every one).
-  virtual std::string Info(const std::string& section) = 0;
+  // The text of INFO for the named sections, lower case (none, "all",
+  // "default" or "everything": every one).
+  virtual std::string Info(const std::vector<std::string>& sections) = 0;
   // The connection's number and name (CLIENT ID, CLIENT SETNAME).
   virtual uint64_t client_id() = 0;
   virtual std::string* client_name() = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -88,8 +89,8 @@ class Server::ConnContext : public CommandContext {
   ConnContext(Server* s, Connection* c) : s_(s), c_(c) {}
   ScanCursors* cursors() override { return &s_->cursors_; }
   WriteGroup* batch() override { return &s_->pending_; }
-  std::string Info(const std::string& section) override {
-    return s_->Info(section);
+  std::string Info(const std::vector<std::string>& sections) override {
+    return s_->Info(sections);
   }
   uint64_t client_id() override { return c_->id(); }
   std::string* client_name() override { return &c_->name; }
@@ -1024,15 +1025,21 @@ uint64_t Server::P(double q) {
   return v[k];
 }
 
-std::string Server::Info(const std::string& section) {
-  bool all = section.empty() || section == "all" || section == "everything" ||
-             section == "default";
+std::string Server::Info(const std::vector<std::string>& sections) {
+  bool all = sections.empty();
+  for (const std::string& s : sections) {
+    all |= s == "all" || s == "everything" || s == "default";
+  }
+  auto want = [&](const char* name) {
+    return all ||
+           std::find(sections.begin(), sections.end(), name) != sections.end();
+  };
   std::ostringstream o;
   // Besides wtkv's own fields, the Redis fields that clients and tools
   // read (redis-cli --stat, client libraries checking redis_version),
   // each true of wtkv: no blocking commands, no loading once serving, no
   // RDB or AOF child ever.
-  if (all || section == "server") {
+  if (want("server")) {
     utsname u{};
     uname(&u);
     const int64_t up = std::chrono::duration_cast<std::chrono::seconds>(
@@ -1055,11 +1062,11 @@ std::string Server::Info(const std::string& section) {
       << "uptime_in_seconds:" << up << "\r\n"
       << "uptime_in_days:" << up / 86400 << "\r\n\r\n";
   }
-  if (all || section == "clients") {
+  if (want("clients")) {
     o << "# Clients\r\nconnected_clients:" << conns_.size() << "\r\n"
       << "blocked_clients:0\r\n\r\n";
   }
-  if (all || section == "memory") {
+  if (want("memory")) {
     // used_memory: what RocksDB and the server hold for data (memtables,
     // SST readers, block cache, the read cache), not every allocation
     // as Redis counts its own; used_memory_rss is the whole process.
@@ -1077,7 +1084,7 @@ std::string Server::Info(const std::string& section) {
       << "maxmemory_human:0B\r\n"
       << "maxmemory_policy:noeviction\r\n\r\n";
   }
-  if (all || section == "persistence") {
+  if (want("persistence")) {
     CommitQueueStats q = db_->commit_stats();
     // Engine counters from its stats line ("wtrocks-stats k=v ...").
     // wal_dir_syncs: the engine makes each new WAL's directory entry durable
@@ -1135,7 +1142,7 @@ std::string Server::Info(const std::string& section) {
       << "time_to_durable_p50_us:" << P(0.50) << "\r\n"
       << "time_to_durable_p99_us:" << P(0.99) << "\r\n\r\n";
   }
-  if (all || section == "stats") {
+  if (want("stats")) {
     o << "# Stats\r\n"
       << "total_connections_received:" << connections_received_ << "\r\n"
       << "rejected_connections:" << rejected_connections_ << "\r\n"
@@ -1160,7 +1167,25 @@ std::string Server::Info(const std::string& section) {
       << "protocol_errors:" << protocol_errors_ << "\r\n"
       << "replies_dropped_client_gone:" << replies_dropped_ << "\r\n\r\n";
   }
-  if (all || section == "keyspace") {
+  if (want("cpu")) {
+    // The server's CPU time (every thread: the loop, KvDb's, RocksDB's
+    // and wal/'s), as Redis reports its own.
+    rusage self{}, children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    auto secs = [](const timeval& t) {
+      char b[32];
+      snprintf(b, sizeof(b), "%ld.%06ld", static_cast<long>(t.tv_sec),
+               static_cast<long>(t.tv_usec));
+      return std::string(b);
+    };
+    o << "# CPU\r\n"
+      << "used_cpu_sys:" << secs(self.ru_stime) << "\r\n"
+      << "used_cpu_user:" << secs(self.ru_utime) << "\r\n"
+      << "used_cpu_sys_children:" << secs(children.ru_stime) << "\r\n"
+      << "used_cpu_user_children:" << secs(children.ru_utime) << "\r\n\r\n";
+  }
+  if (want("keyspace")) {
     // Redis' line for database 0, which monitoring tools read; the key
     // count is DBSIZE's (KeyCount; without this round's writes not yet
     // committed: INFO inside EXEC must not commit the transaction's), and

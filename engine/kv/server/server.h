@@ -168,7 +168,7 @@ class Server {
   void CachedMultiGet(std::span<const std::string> keys,
                       std::vector<rocksdb::PinnableSlice>* values,
                       std::vector<rocksdb::Status>* statuses);
-  std::string Info(const std::string& section);
+  std::string Info(const std::vector<std::string>& sections);
   uint64_t P(double q);  // time-to-durable percentile, microseconds
 
   KvDb* db_;
