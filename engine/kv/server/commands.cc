@@ -883,7 +883,8 @@ struct Spec {
   void (*fn)(CommandContext*, const Args&);
   // Refused inside MULTI: it walks the database (db()), where a
   // transaction's reads see only its point reads' view (commands.h), or it
-  // acts on the server or the connection, not on keys (SHUTDOWN, WAITAOF).
+  // acts on the server or the connection, not on keys (SHUTDOWN, WAITAOF,
+  // FUNCTION).
   bool no_multi = false;
 };
 
