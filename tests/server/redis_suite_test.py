@@ -3,7 +3,7 @@
 other people's tests).
 
 The units of Redis 7.0's suite that are about what wtkv implements
-(strings, INCR*, APPEND, keys and RENAME/COPY, DBSIZE, MULTI/EXEC/WATCH,
+(strings, INCR*, APPEND, bit operations, keys and RENAME/COPY, DBSIZE, MULTI/EXEC/WATCH,
 SCAN, RESET, the protocol and a 100,000-request pipeline, QUIT) come from Debian 12's redis SOURCE package
 (scripts/get-redis-tests.sh; never copied into the checkout) and run with
 their own harness, `tclsh tests/test_helper.tcl`, in its external-server
@@ -28,7 +28,7 @@ import serverlib as sl  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-UNITS = ["unit/type/string", "unit/type/incr", "unit/keyspace",
+UNITS = ["unit/type/string", "unit/type/incr", "unit/bitops", "unit/keyspace",
          "unit/multi", "unit/protocol", "unit/quit", "unit/scan",
          "unit/other"]
 # Tests needing what an external server cannot be asked for.

@@ -12,9 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <set>
 #include <unordered_map>
 
+#include "engine/kv/server/bits.h"
+#include "engine/kv/server/lcs.h"
 #include "engine/kv/server/resp.h"
 #include "rocksdb/iterator.h"
 
@@ -386,6 +389,234 @@ void SetRange(CommandContext* c, const Args& a) {
   c->ReplyWhenDurable(Int(static_cast<int64_t>(v.size())));
 }
 
+// A bit offset as SETBIT and GETBIT take it: an integer >= 0 whose byte a
+// value could hold (--max-bulk, as Redis bounds it by its own bulk limit).
+bool ParseBitOffset(CommandContext* c, const std::string& s, uint64_t* out) {
+  int64_t v;
+  if (!ParseInt64(s, &v) || v < 0 ||
+      static_cast<uint64_t>(v) / 8 >= c->max_value_bytes()) {
+    c->Reply(Err("ERR bit offset is not an integer or out of range"));
+    return false;
+  }
+  *out = static_cast<uint64_t>(v);
+  return true;
+}
+
+// SETBIT key offset 0|1: the bit it replaced. The value grows with zero
+// bytes to reach the offset. A SETBIT that changes nothing writes nothing.
+void SetBit(CommandContext* c, const Args& a) {
+  uint64_t offset;
+  if (!ParseBitOffset(c, a[2], &offset)) return;
+  if (a[3] != "0" && a[3] != "1") {
+    return c->Reply(Err("ERR bit is not an integer or out of range"));
+  }
+  const bool on = a[3] == "1";
+  std::string v;
+  bool failed = false;
+  const bool exists = Read(c, a[1], &v, &failed);
+  if (failed) return;
+  const size_t before = v.size();
+  const int old = bits::Set(&v, offset, on);
+  if (exists && v.size() == before && old == static_cast<int>(on)) {
+    return c->Reply(Int(old));
+  }
+  c->batch()->Put(a[1], v);
+  c->ReplyWhenDurable(Int(old));
+}
+
+void GetBit(CommandContext* c, const Args& a) {
+  uint64_t offset;
+  if (!ParseBitOffset(c, a[2], &offset)) return;
+  std::string v;
+  bool failed = false;
+  Read(c, a[1], &v, &failed);
+  if (!failed) c->Reply(Int(bits::Get(v, offset)));
+}
+
+// The optional unit of BITCOUNT's and BITPOS' range; false (and a syntax
+// error reply) for anything but BYTE or BIT.
+bool ParseBitUnit(CommandContext* c, const std::string& s, bool* in_bits) {
+  const std::string u = Lower(s);
+  if (u != "byte" && u != "bit") {
+    c->Reply(Err(kSyntax));
+    return false;
+  }
+  *in_bits = u == "bit";
+  return true;
+}
+
+// BITCOUNT key [start end [BYTE|BIT]]: the set bits of the value, or of
+// the range (bytes by default; negative positions count from the end). An
+// absent key is 0 whatever the rest says, as in Redis 7.0, which looks the
+// key up before it reads the range.
+void BitCount(CommandContext* c, const Args& a) {
+  std::string v;
+  bool failed = false;
+  if (!Read(c, a[1], &v, &failed)) {
+    if (!failed) c->Reply(Int(0));
+    return;
+  }
+  int64_t start = 0, end = -1;
+  bool in_bits = false;
+  if (a.size() == 4 || a.size() == 5) {
+    if (!ParseInt64(a[2], &start) || !ParseInt64(a[3], &end)) {
+      return c->Reply(Err(kNotInt));
+    }
+    if (a.size() == 5 && !ParseBitUnit(c, a[4], &in_bits)) return;
+  } else if (a.size() != 2) {
+    return c->Reply(Err(kSyntax));
+  }
+  const uint64_t n =
+      bits::Count(v, bits::Resolve(start, end, v.size(), in_bits));
+  c->Reply(Int(static_cast<int64_t>(n)));
+}
+
+// BITPOS key 0|1 [start [end [BYTE|BIT]]]: the first bit with that value,
+// or -1. An absent key reads as endless clear bits (0 for a clear bit);
+// without an end, a value of set bits has its first clear bit just past
+// its end, as in Redis.
+void BitPos(CommandContext* c, const Args& a) {
+  int64_t bit;
+  if (!ParseInt64(a[2], &bit)) return c->Reply(Err(kNotInt));
+  if (bit != 0 && bit != 1) {
+    return c->Reply(Err("ERR The bit argument must be 1 or 0."));
+  }
+  if (a.size() > 6) return c->Reply(Err(kSyntax));
+  int64_t start = 0, end = -1;
+  bool in_bits = false;
+  const bool end_given = a.size() >= 5;
+  if (a.size() >= 4 && !ParseInt64(a[3], &start)) {
+    return c->Reply(Err(kNotInt));
+  }
+  if (end_given && !ParseInt64(a[4], &end)) return c->Reply(Err(kNotInt));
+  if (a.size() == 6 && !ParseBitUnit(c, a[5], &in_bits)) return;
+  std::string v;
+  bool failed = false;
+  if (!Read(c, a[1], &v, &failed)) {
+    if (!failed) c->Reply(Int(bit ? -1 : 0));
+    return;
+  }
+  const bits::Range r = bits::Resolve(start, end, v.size(), in_bits);
+  int64_t pos = bits::Pos(v, static_cast<int>(bit), r);
+  if (pos < 0 && bit == 0 && !end_given && !r.empty) {
+    pos = static_cast<int64_t>(r.last + 1);
+  }
+  c->Reply(Int(pos));
+}
+
+// BITOP AND|OR|XOR|NOT destkey key...: the result's length. Absent keys
+// are empty strings; an empty result deletes destkey, as in Redis.
+void BitOp(CommandContext* c, const Args& a) {
+  const std::string name = Lower(a[1]);
+  bits::Op op;
+  if (name == "and") {
+    op = bits::Op::kAnd;
+  } else if (name == "or") {
+    op = bits::Op::kOr;
+  } else if (name == "xor") {
+    op = bits::Op::kXor;
+  } else if (name == "not") {
+    op = bits::Op::kNot;
+  } else {
+    return c->Reply(Err(kSyntax));
+  }
+  if (op == bits::Op::kNot && a.size() != 4) {
+    return c->Reply(
+        Err("ERR BITOP NOT must be called with a single source key."));
+  }
+  std::vector<std::string> inputs(a.size() - 3);
+  bool failed = false;
+  for (size_t i = 3; i < a.size(); i++) {
+    Read(c, a[i], &inputs[i - 3], &failed);
+    if (failed) return;
+  }
+  std::string out = bits::Combine(op, inputs);
+  const int64_t n = static_cast<int64_t>(out.size());
+  if (out.empty()) {
+    std::string old;
+    if (!Read(c, a[2], &old, &failed)) {
+      if (!failed) c->Reply(Int(0));
+      return;
+    }
+    c->batch()->Delete(a[2]);
+  } else {
+    c->batch()->Put(a[2], out);
+  }
+  c->ReplyWhenDurable(Int(n));
+}
+
+// LCS's dynamic-programming table is built on the loop thread, which
+// serves nobody else meanwhile; this bounds it (about a quarter of a
+// second of CPU), where Redis bounds only its memory.
+constexpr uint64_t kMaxLcsTableBytes = 256u << 20;
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest
+// common subsequence of two values (absent keys are empty), its length, or
+// where its runs lie in both ("matches", last run first, runs shorter
+// than MINMATCHLEN left out, and "len").
+void LcsCmd(CommandContext* c, const Args& a) {
+  bool len_only = false, idx = false, with_len = false;
+  int64_t min_len = 0;
+  for (size_t i = 3; i < a.size(); i++) {
+    const std::string o = Lower(a[i]);
+    if (o == "idx") {
+      idx = true;
+    } else if (o == "len") {
+      len_only = true;
+    } else if (o == "withmatchlen") {
+      with_len = true;
+    } else if (o == "minmatchlen" && i + 1 < a.size()) {
+      if (!ParseInt64(a[++i], &min_len)) return c->Reply(Err(kNotInt));
+      min_len = std::max<int64_t>(min_len, 0);
+    } else {
+      return c->Reply(Err(kSyntax));
+    }
+  }
+  if (idx && len_only) {
+    return c->Reply(Err(
+        "ERR If you want both the length and indexes, please just use IDX."));
+  }
+  std::string x, y;
+  bool failed = false;
+  Read(c, a[1], &x, &failed);
+  if (failed) return;
+  Read(c, a[2], &y, &failed);
+  if (failed) return;
+  if (LcsTableBytes(x, y) > kMaxLcsTableBytes) {
+    return c->Reply(Err("ERR wtkv: LCS of values of " +
+                        std::to_string(x.size()) + " and " +
+                        std::to_string(y.size()) + " bytes would need " +
+                        std::to_string(LcsTableBytes(x, y) >> 20) +
+                        " MiB, over wtkv's limit of " +
+                        std::to_string(kMaxLcsTableBytes >> 20) + " MiB"));
+  }
+  LcsResult r = Lcs(x, y);
+  if (len_only) return c->Reply(Int(static_cast<int64_t>(r.common.size())));
+  if (!idx) return c->Reply(Bulk(r.common));
+  std::string matches;
+  size_t kept = 0;
+  for (const LcsMatch& m : r.matches) {
+    if (m.length() < static_cast<uint64_t>(min_len)) continue;
+    kept++;
+    AppendArrayHeader(&matches, with_len ? 3 : 2);
+    AppendArrayHeader(&matches, 2);
+    AppendInt(&matches, static_cast<int64_t>(m.a_first));
+    AppendInt(&matches, static_cast<int64_t>(m.a_last));
+    AppendArrayHeader(&matches, 2);
+    AppendInt(&matches, static_cast<int64_t>(m.b_first));
+    AppendInt(&matches, static_cast<int64_t>(m.b_last));
+    if (with_len) AppendInt(&matches, static_cast<int64_t>(m.length()));
+  }
+  std::string out;
+  AppendArrayHeader(&out, 4);
+  AppendBulk(&out, "matches");
+  AppendArrayHeader(&out, kept);
+  out += matches;
+  AppendBulk(&out, "len");
+  AppendInt(&out, static_cast<int64_t>(r.common.size()));
+  c->Reply(std::move(out));
+}
+
 // A number as INCRBYFLOAT takes it: all of `s` read by strtold (so a NUL
 // inside is not a number), no leading space, neither NaN nor out of range:
 // Redis' rules, so that the same values are accepted and refused.
@@ -497,6 +728,46 @@ void Copy(CommandContext* c, const Args& a) {
   }
   c->batch()->Put(a[2], v);
   c->ReplyWhenDurable(Int(1));
+}
+
+// RANDOMKEY: a key chosen at random, or nil for an empty database. Up to
+// kCountedKeys keys (what DBSIZE counts exactly) it walks them all and
+// picks one uniformly; past that, it seeks to a random point between the
+// first and the last key, so every key can come back but not equally
+// often (a key after a sparse stretch of key space comes more often).
+void RandomKey(CommandContext* c, const Args&) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::unique_ptr<rocksdb::Iterator> it(
+      c->db()->db()->NewIterator(ScanReadOptions()));
+  std::string pick;
+  uint64_t seen = 0;
+  for (it->SeekToFirst(); it->Valid() && seen < kCountedKeys; it->Next()) {
+    if (rng() % ++seen == 0) pick = it->key().ToString();
+  }
+  if (it->Valid()) {
+    std::string first, last;
+    it->SeekToFirst();
+    if (it->Valid()) first = it->key().ToString();
+    it->SeekToLast();
+    if (it->Valid()) last = it->key().ToString();
+    // The common prefix, then a byte between the two keys' next bytes, then
+    // random bytes: a point in [first, last].
+    size_t k = 0;
+    while (k < first.size() && k < last.size() && first[k] == last[k]) k++;
+    std::string target = first.substr(0, k);
+    const unsigned lo = k < first.size() ? static_cast<uint8_t>(first[k]) : 0;
+    const unsigned hi = k < last.size() ? static_cast<uint8_t>(last[k]) : 0;
+    target += static_cast<char>(lo + rng() % (hi - lo + 1));
+    for (int i = 0; i < 8; i++) target += static_cast<char>(rng());
+    it->Seek(target);
+    if (!it->Valid() && it->status().ok()) it->SeekToFirst();
+    if (it->Valid()) pick = it->key().ToString();
+  }
+  if (!it->status().ok()) {
+    return c->Reply(
+        Err("ERR wtkv: randomkey failed: " + it->status().ToString()));
+  }
+  c->Reply(seen == 0 ? Null() : Bulk(pick));
 }
 
 // KEYS pattern: every matching key, in key order. Like Redis', it walks
@@ -944,6 +1215,13 @@ const std::unordered_map<std::string, Spec>& Table() {
       {"shutdown", {-1, Shutdown, true}},
       {"copy", {-3, Copy}},
       {"function", {-2, Function, true}},
+      {"setbit", {4, SetBit}},
+      {"getbit", {3, GetBit}},
+      {"bitcount", {-2, BitCount}},
+      {"bitpos", {-3, BitPos}},
+      {"bitop", {-4, BitOp}},
+      {"lcs", {-3, LcsCmd}},
+      {"randomkey", {1, RandomKey, true}},
   };
   return *t;
 }

@@ -134,9 +134,9 @@ void Dispatch(CommandContext* ctx, const std::vector<std::string>& args);
 // The error reply Dispatch would give `args` without running it (unknown
 // command, wrong arity), or "" if it would run it. With `in_multi`, also
 // refuses the commands a transaction cannot run (those that walk the
-// database: SCAN, KEYS, DBSIZE, FLUSHALL, FLUSHDB; and those that act on
-// the server, not on keys: SHUTDOWN, WAITAOF, FUNCTION): MULTI queues only
-// what EXEC can run.
+// database: SCAN, KEYS, DBSIZE, RANDOMKEY, FLUSHALL, FLUSHDB; and those that
+// act on the server, not on keys: SHUTDOWN, WAITAOF, FUNCTION): MULTI queues
+// only what EXEC can run.
 std::string Refusal(const std::vector<std::string>& args, bool in_multi);
 
 // Whether `args` names the command `name` (lower case), in any case.
