@@ -16,9 +16,11 @@
 # debian_source_version PKG
 #   The version `apt-get source PKG` would fetch ("" if apt cannot say).
 debian_source_why=""
+debian_source_ready=""  # the last spec ensured: unpack need not ask apt again
 
 debian_source_ensure() {
   local spec=$1 codename
+  [ "$debian_source_ready" = "$spec" ] && return 0
   # grep without -q reads to the end: apt-get must not die of SIGPIPE,
   # which pipefail would report as "no deb-src line".
   if ! apt-get source --print-uris -q "$spec" 2>/dev/null | grep "\.dsc'" >/dev/null; then
@@ -46,6 +48,7 @@ SRC
       return 1
     fi
   fi
+  debian_source_ready=$spec
 }
 
 debian_source_unpack() {

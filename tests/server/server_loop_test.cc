@@ -147,6 +147,13 @@ class ServerLoopTest : public ::testing::Test {
     loop_ = std::thread([this] { run_status_ = server_->Run(); });
     path_ = dir + "/db";
   }
+  // Start, with every WAL completion passing through `gate`.
+  void StartGated(const std::string& dir, CompletionGate* gate,
+                  kv::server::ServerOptions so = Small()) {
+    kv::KvOptions o = TestOptions(dir);
+    o.wal_completion_fault = gate->Hook();
+    Start(dir, o, so);
+  }
   static kv::server::ServerOptions Small() {
     kv::server::ServerOptions so;
     so.port = 0;
@@ -169,9 +176,7 @@ class ServerLoopTest : public ::testing::Test {
 TEST_F(ServerLoopTest, WriteReplyWaitsForDurabilityAndReadsBehindItWait) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   CompletionGate gate;
-  kv::KvOptions o = TestOptions(dir);
-  o.wal_completion_fault = gate.Hook();
-  Start(dir, o);
+  StartGated(dir, &gate);
   int fd = Connect(server_->port());
   gate.Arm();
   Send(fd,
@@ -645,11 +650,9 @@ TEST_F(ServerLoopTest, ScanResumesWithTheIteratorItKept) {
 TEST_F(ServerLoopTest, TransactionIsOneDurableCommit) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   CompletionGate gate;
-  kv::KvOptions o = TestOptions(dir);
-  o.wal_completion_fault = gate.Hook();
   kv::server::ServerOptions so = Small();
   so.read_cache_bytes = 1 << 20;
-  Start(dir, o, so);
+  StartGated(dir, &gate, so);
   int fd = Connect(server_->port());
   Send(fd, "SET a old\r\nGET a\r\nGET z\r\n");  // both now cached
   EXPECT_EQ(Recv(fd, 19), "+OK\r\n$3\r\nold\r\n$-1\r\n");
@@ -793,11 +796,9 @@ TEST_F(ServerLoopTest, ReadErrorsAreAnsweredAndNeverCached) {
 TEST_F(ServerLoopTest, WaitAofWaitsUntilAsyncRepliesAreDurable) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   CompletionGate gate;
-  kv::KvOptions o = TestOptions(dir);
-  o.wal_completion_fault = gate.Hook();
   kv::server::ServerOptions so = Small();
   so.reply_before_durable = true;
-  Start(dir, o, so);
+  StartGated(dir, &gate, so);
   int fd = Connect(server_->port());
   gate.Arm();
   Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\nGET a\r\n");

@@ -98,6 +98,19 @@ bool Read(CommandContext* c, const std::string& key, std::string* value,
   return false;
 }
 
+// For the commands that write only where a key is absent (SETNX, MSETNX,
+// RENAMENX, COPY without REPLACE): true when `key` is absent; otherwise
+// the reply is sent, 0 when the key exists, the error when the read failed.
+bool KeyIsFree(CommandContext* c, const std::string& key) {
+  std::string v;
+  bool failed = false;
+  if (Read(c, key, &v, &failed)) {
+    c->Reply(Int(0));
+    return false;
+  }
+  return !failed;
+}
+
 void Ping(CommandContext* c, const Args& a) {
   if (a.size() > 2) {
     c->Reply(Err("ERR wrong number of arguments for 'ping' command"));
@@ -275,10 +288,7 @@ void StrLen(CommandContext* c, const Args& a) {
 
 // SETNX key value: SET NX answered 1 (set) or 0 (the key exists).
 void SetNx(CommandContext* c, const Args& a) {
-  std::string old;
-  bool failed = false;
-  if (Read(c, a[1], &old, &failed)) return c->Reply(Int(0));
-  if (failed) return;
+  if (!KeyIsFree(c, a[1])) return;
   c->batch()->Put(a[1], a[2]);
   c->ReplyWhenDurable(Int(1));
 }
@@ -310,10 +320,7 @@ void MSetNx(CommandContext* c, const Args& a) {
     return c->Reply(Err("ERR wrong number of arguments for 'msetnx' command"));
   }
   for (size_t i = 1; i < a.size(); i += 2) {
-    std::string v;
-    bool failed = false;
-    if (Read(c, a[i], &v, &failed)) return c->Reply(Int(0));
-    if (failed) return;
+    if (!KeyIsFree(c, a[i])) return;
   }
   for (size_t i = 1; i < a.size(); i += 2) c->batch()->Put(a[i], a[i + 1]);
   c->ReplyWhenDurable(Int(1));
@@ -684,11 +691,7 @@ void Move(CommandContext* c, const Args& a, bool nx) {
     return;
   }
   if (a[1] == a[2]) return c->Reply(nx ? Int(0) : Simple("OK"));
-  if (nx) {
-    std::string other;
-    if (Read(c, a[2], &other, &failed)) return c->Reply(Int(0));
-    if (failed) return;
-  }
+  if (nx && !KeyIsFree(c, a[2])) return;
   c->batch()->Delete(a[1]);
   c->batch()->Put(a[2], v);
   c->ReplyWhenDurable(nx ? Int(1) : Simple("OK"));
@@ -721,11 +724,7 @@ void Copy(CommandContext* c, const Args& a) {
     if (!failed) c->Reply(Int(0));
     return;
   }
-  if (!replace) {
-    std::string other;
-    if (Read(c, a[2], &other, &failed)) return c->Reply(Int(0));
-    if (failed) return;
-  }
+  if (!replace && !KeyIsFree(c, a[2])) return;
   c->batch()->Put(a[2], v);
   c->ReplyWhenDurable(Int(1));
 }
