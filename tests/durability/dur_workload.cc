@@ -9,7 +9,8 @@
 // its writes in order, seq 0, 1, 2, ..., one at a time, each a WriteBatch of
 // { w<w>-<seq> = value(w, seq), w<w>-last = <seq> }, with sync=true (or
 // through the KV layer's WriteAsync with --async, or as an MSET to a running
-// `wtkv serve` with --server). Only after RocksDB (or the server's +OK) has
+// `wtkv serve` with --server, or there MULTI/SET/SET/EXEC for odd seqs).
+// Only after RocksDB (or the server's +OK, EXEC's [OK, OK]) has
 // acknowledged a write does the writer append one fixed-size line
 // "<w> <seq>\n" to the ack log with a single write(2) on an O_APPEND fd, so
 // the log never names a write that was not acknowledged. The process may be
@@ -141,8 +142,9 @@ struct Flags {
       "  [--async --inflight=N]  (run: KvDb::WriteAsync, N per writer;\n"
       "                           verify: pass the same --inflight)\n"
       "  [--server=unix:PATH|tcp:HOST:PORT --inflight=N]  (run: no --db;\n"
-      "      each writer pipelines N MSETs to a running wtkv serve and\n"
-      "      acks on +OK; verify: pass the same --inflight)\n"
+      "      each writer pipelines N writes to a running wtkv serve, MSETs\n"
+      "      and MULTI/EXEC in turn, and acks on +OK or [OK, OK]; verify:\n"
+      "      pass the same --inflight)\n"
       "  verify: [--ack_lines=N] [--read_only]\n"
       "          [--wal_recovery_mode=all|NAME,...] [--reference]\n"
       "      (NAME: tolerate_corrupted_tail_records, absolute_consistency,\n"
@@ -648,6 +650,13 @@ std::string Describe(const wtrocks::kv::server::RespReply& r) {
       return ":" + std::to_string(r.integer);
     case T::kBulk:
       return "bulk '" + r.str.substr(0, 40) + "'";
+    case T::kArray: {
+      std::string out = "[";
+      for (const auto& e : r.elements) {
+        out += (out.size() > 1 ? ", " : "") + Describe(e);
+      }
+      return out + "]";
+    }
     case T::kNull:
       break;
   }
@@ -655,11 +664,46 @@ std::string Describe(const wtrocks::kv::server::RespReply& r) {
 }
 
 // Writer w over its own connection: the same writes as the other run
-// modes, each one MSET { w<w>-<seq> = value, w<w>-last = seq }, which wtkv
-// serve commits as part of one WriteBatch. Up to f.inflight are pipelined;
-// the ack (log line, then dm mark) is given when the +OK arrives, and only
-// after it is seq + inflight sent, so the "never issued" bound of verify
-// --inflight holds as for --async.
+// modes, { w<w>-<seq> = value, w<w>-last = seq }, which wtkv serve commits
+// as one WriteBatch: an MSET for even seqs, MULTI / SET / SET / EXEC for
+// odd ones, so that a crash test of the server covers both ways to write
+// two keys at once (verify's w<w>-last check sees a torn one). Up to
+// f.inflight are pipelined; the ack (log line, then dm mark) is given when
+// the +OK (or EXEC's [OK, OK]) arrives, and only after it is seq + inflight
+// sent, so the "never issued" bound of verify --inflight holds as for
+// --async.
+bool IsTransaction(uint64_t seq) { return seq % 2 == 1; }
+
+// Whether `r`, the reply to write `seq` as sent, is its success; the
+// MULTI's +OK and the SETs' +QUEUED are read before it.
+bool ServerWriteOk(ServerConn* c, uint64_t seq,
+                   wtrocks::kv::server::RespReply* r, std::string* why) {
+  using T = wtrocks::kv::server::RespReply::Type;
+  auto simple = [](const wtrocks::kv::server::RespReply& x, const char* want) {
+    return x.type == T::kSimple && x.str == want;
+  };
+  if (IsTransaction(seq)) {
+    for (const char* want : {"OK", "QUEUED", "QUEUED"}) {
+      if (!c->Next(r, why)) return false;
+      if (!simple(*r, want)) {
+        *why = "MULTI/SET answered " + Describe(*r);
+        return false;
+      }
+    }
+  }
+  if (!c->Next(r, why)) return false;
+  const bool ok = IsTransaction(seq)
+                      ? r->type == T::kArray && r->elements.size() == 2 &&
+                            simple(r->elements[0], "OK") &&
+                            simple(r->elements[1], "OK")
+                      : simple(*r, "OK");
+  if (!ok) {
+    *why = std::string(IsTransaction(seq) ? "EXEC" : "MSET") + " answered " +
+           Describe(*r);
+  }
+  return ok;
+}
+
 void ServerWriter(const Flags& f, RunState* st, int w) {
   using T = wtrocks::kv::server::RespReply::Type;
   auto fail = [&](uint64_t seq, const std::string& why) {
@@ -688,23 +732,25 @@ void ServerWriter(const Flags& f, RunState* st, int w) {
     while (!st->stop.load() && (f.ops == 0 || issued < f.ops) &&
            sent.size() < f.inflight) {
       std::string value = Value(w, seq, ValueLen(f.seed, w, seq));
-      out += Command(
-          {"MSET", Key(w, seq), value, LastKey(w), std::to_string(seq)});
+      const std::string last = std::to_string(seq);
+      if (IsTransaction(seq)) {
+        out += Command({"MULTI"}) + Command({"SET", Key(w, seq), value}) +
+               Command({"SET", LastKey(w), last}) + Command({"EXEC"});
+      } else {
+        out += Command({"MSET", Key(w, seq), value, LastKey(w), last});
+      }
       sent.push_back(seq++);
       issued++;
     }
     if (!out.empty() && !c.Send(out, &why)) return fail(sent.front(), why);
     if (sent.empty()) return;
     uint64_t s = sent.front();
-    if (!c.Next(&r, &why)) {
+    if (!ServerWriteOk(&c, s, &r, &why)) {
+      // Nothing after a failure: a later ack would sit behind a hole.
       return fail(
-          s, why + " (" + std::to_string(sent.size()) + " replies pending)");
+          s, why + " (" + std::to_string(sent.size()) + " writes pending)");
     }
     sent.pop_front();
-    if (r.type != T::kSimple || r.str != "OK") {
-      // Nothing after a failure: a later ack would sit behind a hole.
-      return fail(s, "MSET answered " + Describe(r));
-    }
     ReportAck(st, w, s);
   }
 }

@@ -190,9 +190,54 @@ TEST(RespReplyTest, ReadsWhatTheEncodersWrite) {
   }
 }
 
+// Arrays, as EXEC answers (the oracle's MULTI/EXEC writes): elements of
+// every type, nested, empty, and the null array of an aborted EXEC; a
+// partial array consumes nothing, whatever the split.
+TEST(RespReplyTest, ReadsArraysAsExecAnswersThem) {
+  const std::string o =
+      "*3\r\n+OK\r\n:7\r\n*2\r\n$1\r\na\r\n$-1\r\n*0\r\n*-1\r\n";
+  using T = RespReply::Type;
+  for (size_t step = 1; step <= o.size(); ++step) {
+    std::string buf;
+    std::vector<RespReply> got;
+    for (size_t at = 0; at < o.size(); at += step) {
+      buf += o.substr(at, step);
+      for (;;) {
+        size_t used = 0;
+        RespReply r;
+        std::string error;
+        ReplyParse p = ParseReply(buf, &used, &r, &error);
+        ASSERT_NE(p, ReplyParse::kError) << error;
+        if (p == ReplyParse::kNeedMore) break;
+        buf.erase(0, used);
+        got.push_back(std::move(r));
+      }
+    }
+    ASSERT_EQ(got.size(), 3u) << "step " << step;
+    ASSERT_EQ(got[0].type, T::kArray);
+    ASSERT_EQ(got[0].elements.size(), 3u);
+    EXPECT_EQ(got[0].elements[0].str, "OK");
+    EXPECT_EQ(got[0].elements[1].integer, 7);
+    const RespReply& inner = got[0].elements[2];
+    ASSERT_EQ(inner.type, T::kArray);
+    ASSERT_EQ(inner.elements.size(), 2u);
+    EXPECT_EQ(inner.elements[0].str, "a");
+    EXPECT_EQ(inner.elements[1].type, T::kNull);
+    EXPECT_EQ(got[1].type, T::kArray);
+    EXPECT_TRUE(got[1].elements.empty());
+    EXPECT_EQ(got[2].type, T::kNull);
+    EXPECT_TRUE(buf.empty());
+  }
+}
+
 TEST(RespReplyTest, RefusesWhatItCannotRead) {
-  for (const char* bad : {"*1\r\n$1\r\na\r\n", "?x\r\n", "\r\n", ":1x\r\n",
-                          "$-2\r\n", "$3\r\nabcd\r\n", "$99999999999\r\n"}) {
+  std::string deep;
+  for (int i = 0; i < 9; i++) deep += "*1\r\n";
+  deep += ":1\r\n";
+  for (const std::string& bad : std::vector<std::string>{
+           "?x\r\n", "\r\n", ":1x\r\n", "$-2\r\n", "$3\r\nabcd\r\n",
+           "$99999999999\r\n", "*-2\r\n", "*x\r\n", "*99999999\r\n",
+           "*2\r\n+OK\r\n?bad\r\n", deep}) {
     size_t used = 0;
     RespReply r;
     std::string error;

@@ -256,11 +256,45 @@ void AppendArrayHeader(std::string* out, size_t n) {
   out->append("\r\n");
 }
 
-ReplyParse ParseReply(std::string_view in, size_t* used, RespReply* reply,
-                      std::string* error) {
-  // A reply larger than a request may be (RespLimits' default max_bulk) is
-  // a broken stream, not a value to allocate for.
-  constexpr int64_t kMaxReplyBulk = 512 << 20;
+namespace {
+
+// A reply larger than a request may be (RespLimits' default max_bulk) is a
+// broken stream, not a value to allocate for; so are arrays longer or
+// deeper than any reply this client asks for could be.
+constexpr int64_t kMaxReplyBulk = 512 << 20;
+constexpr int64_t kMaxReplyElements = 1 << 20;
+constexpr int kMaxReplyDepth = 8;
+
+ReplyParse ParseReplyAt(std::string_view in, size_t* used, RespReply* reply,
+                        std::string* error, int depth);
+
+ReplyParse ParseArray(std::string_view in, size_t header_end, int64_t n,
+                      size_t* used, RespReply* reply, std::string* error,
+                      int depth) {
+  if (depth >= kMaxReplyDepth) {
+    *error = "array reply nested deeper than " + std::to_string(kMaxReplyDepth);
+    return ReplyParse::kError;
+  }
+  std::vector<RespReply> elements;
+  // Grown as elements arrive: a header alone allocates nothing large.
+  elements.reserve(static_cast<size_t>(std::min<int64_t>(n, 64)));
+  size_t at = header_end;
+  for (int64_t i = 0; i < n; i++) {
+    size_t len = 0;
+    RespReply e;
+    ReplyParse p = ParseReplyAt(in.substr(at), &len, &e, error, depth + 1);
+    if (p != ReplyParse::kReply) return p;
+    elements.push_back(std::move(e));
+    at += len;
+  }
+  reply->type = RespReply::Type::kArray;
+  reply->elements = std::move(elements);
+  *used = at;
+  return ReplyParse::kReply;
+}
+
+ReplyParse ParseReplyAt(std::string_view in, size_t* used, RespReply* reply,
+                        std::string* error, int depth) {
   std::string_view line;
   size_t end = 0;
   if (!Line(in, &line, &end)) return ReplyParse::kNeedMore;
@@ -301,14 +335,28 @@ ReplyParse ParseReply(std::string_view in, size_t* used, RespReply* reply,
       *used = end + len + 2;
       return ReplyParse::kReply;
     }
-    case '*':
-      *error = "array replies are not read by this client";
-      return ReplyParse::kError;
+    case '*': {
+      int64_t n = 0;
+      if (body == "-1") {
+        reply->type = RespReply::Type::kNull;
+        *used = end;
+        return ReplyParse::kReply;
+      }
+      if (!ParseInt64(body, &n) || n < 0 || n > kMaxReplyElements) break;
+      return ParseArray(in, end, n, used, reply, error, depth);
+    }
     default:
       break;
   }
   *error = "bad reply line '" + std::string(line.substr(0, 40)) + "'";
   return ReplyParse::kError;
+}
+
+}  // namespace
+
+ReplyParse ParseReply(std::string_view in, size_t* used, RespReply* reply,
+                      std::string* error) {
+  return ParseReplyAt(in, used, reply, error, 0);
 }
 
 }  // namespace wtrocks::kv::server

@@ -73,14 +73,15 @@ void AppendBulk(std::string* out, std::string_view s);
 void AppendNull(std::string* out);  // $-1
 void AppendArrayHeader(std::string* out, size_t n);
 
-// The client's side: one reply as read from a server. Arrays are not read
-// (ParseReply refuses them): the one client, the durability oracle, sends
-// GET and MSET only.
+// The client's side: one reply as read from a server (the durability
+// oracle's: GET, MSET, and MULTI/EXEC, whose reply is an array). A null
+// array (an EXEC that WATCH aborted) reads as kNull.
 struct RespReply {
-  enum class Type { kSimple, kError, kInteger, kBulk, kNull };
+  enum class Type { kSimple, kError, kInteger, kBulk, kNull, kArray };
   Type type = Type::kNull;
   std::string str;  // kSimple, kBulk; kError without the '-'
   int64_t integer = 0;
+  std::vector<RespReply> elements;  // kArray
 };
 enum class ReplyParse {
   kNeedMore,  // no whole reply at the front of `in` yet; nothing consumed
