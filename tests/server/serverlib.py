@@ -149,8 +149,9 @@ class Wtkv:
 
 
 class RedisServer:
-    """Debian's redis-server (7.0) on a free loopback port, for reference
-    replies: no persistence unless asked, its files in `dir`."""
+    """Debian's redis-server (7.0; 8.0 in the Debian 13 root) on a free
+    loopback port, for reference replies: no persistence unless asked, its
+    files in `dir`."""
 
     def __init__(self, dir, extra=()):
         self.dir = dir
@@ -174,6 +175,13 @@ class RedisServer:
             self.proc.terminate()
             self.proc.wait(timeout=30)
         self.proc = None
+
+    def version(self):
+        """'redis-server 7.0.15': which reference the replies came from."""
+        c = Client(self.port)
+        m = re.search(rb"redis_version:(\S+)", c.call("INFO", "server"))
+        c.close()
+        return "redis-server " + (m.group(1).decode() if m else "?")
 
 
 def encode(*args):

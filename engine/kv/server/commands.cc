@@ -453,16 +453,11 @@ bool ParseBitUnit(CommandContext* c, const std::string& s, bool* in_bits) {
 }
 
 // BITCOUNT key [start end [BYTE|BIT]]: the set bits of the value, or of
-// the range (bytes by default; negative positions count from the end). An
-// absent key is 0 whatever the rest says, as in Redis 7.0, which looks the
-// key up before it reads the range.
+// the range (bytes by default; negative positions count from the end). The
+// arguments are checked before the key is read, so a malformed request is
+// an error even for an absent key, as in Redis 7.2 and later (7.0 answered
+// 0 for an absent key whatever followed it).
 void BitCount(CommandContext* c, const Args& a) {
-  std::string v;
-  bool failed = false;
-  if (!Read(c, a[1], &v, &failed)) {
-    if (!failed) c->Reply(Int(0));
-    return;
-  }
   int64_t start = 0, end = -1;
   bool in_bits = false;
   if (a.size() == 4 || a.size() == 5) {
@@ -473,6 +468,12 @@ void BitCount(CommandContext* c, const Args& a) {
   } else if (a.size() != 2) {
     return c->Reply(Err(kSyntax));
   }
+  std::string v;
+  bool failed = false;
+  if (!Read(c, a[1], &v, &failed)) {
+    if (!failed) c->Reply(Int(0));
+    return;
+  }
   const uint64_t n =
       bits::Count(v, bits::Resolve(start, end, v.size(), in_bits));
   c->Reply(Int(static_cast<int64_t>(n)));
@@ -481,7 +482,7 @@ void BitCount(CommandContext* c, const Args& a) {
 // BITPOS key 0|1 [start [end [BYTE|BIT]]]: the first bit with that value,
 // or -1. An absent key reads as endless clear bits (0 for a clear bit);
 // without an end, a value of set bits has its first clear bit just past
-// its end, as in Redis.
+// its end, as in Redis. Arguments are checked first, as in BITCOUNT.
 void BitPos(CommandContext* c, const Args& a) {
   int64_t bit;
   if (!ParseInt64(a[2], &bit)) return c->Reply(Err(kNotInt));
