@@ -12,13 +12,15 @@ using rocksdb::IOStatus;
 DurableWritableFile::DurableWritableFile(std::shared_ptr<wal::DurableFile> file,
                                          FileKind kind,
                                          std::shared_ptr<EngineState> state,
+                                         uint64_t id,
                                          const rocksdb::FileOptions& options)
     : rocksdb::FSWritableFile(options),
       file_(std::move(file)),
       kind_(kind),
       state_(std::move(state)),
-      id_(state_->Register(kind_, file_)),
-      gate_passed_(kind_ != FileKind::kWal) {}
+      id_(id) {
+  state_->Register(id_, kind_, file_);
+}
 
 DurableWritableFile::~DurableWritableFile() {
   if (!closed_) {
@@ -47,22 +49,9 @@ IOStatus DurableWritableFile::Map(const wal::Status& s, const char* op) const {
   return ToIOStatus(s, Context(op).c_str());
 }
 
-IOStatus DurableWritableFile::PassOrderGate() {
-  if (gate_passed_.load(std::memory_order_acquire)) return IOStatus::OK();
-  std::lock_guard<std::mutex> lock(gate_mu_);
-  if (gate_passed_.load(std::memory_order_relaxed)) return IOStatus::OK();
-  if (gate_error_.ok()) {
-    gate_error_ = state_->WaitEarlierWalsDurable(id_, file_->path());
-    gate_passed_.store(gate_error_.ok(), std::memory_order_release);
-  }
-  return gate_error_;
-}
-
 IOStatus DurableWritableFile::Append(const rocksdb::Slice& data,
                                      const IOOptions& /*options*/,
                                      IODebugContext* /*dbg*/) {
-  IOStatus gate = PassOrderGate();
-  if (!gate.ok()) return gate;
   return Map(file_->Append(data.data(), data.size()), "Append");
 }
 

@@ -7,10 +7,11 @@
 //   Append    hands the bytes to wal/, which starts writing them at once
 //             (coalesced with whatever else arrives while a write is in
 //             flight). Returns the file's sticky error, never retries.
-//             The first Append to a WAL first waits until the WALs opened
+//             A WAL's first durable write waits until the WALs opened
 //             before it in its directory are durable (the cross-file order
-//             gate, EngineState::WaitEarlierWalsDurable); a failure there
-//             is this file's sticky error too.
+//             gate, EngineState::WhenEarlierWalsDurable, run by wal/ as
+//             the file's FirstWriteGate); a failure there is this file's
+//             sticky error too.
 //   Flush     nothing to do: every Append is already in the kernel's page
 //             cache (process_crash_safe), so a process crash loses nothing
 //             and readers of the file see it. See README "Flush and process
@@ -50,8 +51,9 @@ namespace wtrocks::engine {
 
 class DurableWritableFile : public rocksdb::FSWritableFile {
  public:
+  // `id` from state->NewFileId(), taken before `file` was opened.
   DurableWritableFile(std::shared_ptr<wal::DurableFile> file, FileKind kind,
-                      std::shared_ptr<EngineState> state,
+                      std::shared_ptr<EngineState> state, uint64_t id,
                       const rocksdb::FileOptions& options);
   ~DurableWritableFile() override;
 
@@ -88,7 +90,6 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
 
  private:
   rocksdb::IOStatus DoSync(const char* op);
-  rocksdb::IOStatus PassOrderGate();
   std::string Context(const char* op) const;
   rocksdb::IOStatus Map(const wal::Status& s, const char* op) const;
 
@@ -97,12 +98,6 @@ class DurableWritableFile : public rocksdb::FSWritableFile {
   const std::shared_ptr<EngineState> state_;
   const uint64_t id_;
   bool closed_ = false;  // RocksDB serialises Close with everything else
-  // The WAL order gate: passed from the start by non-WAL files; its error
-  // is sticky. gate_passed_ is read without the lock on every Append, so
-  // the lock is only taken until the first Append got through.
-  std::mutex gate_mu_;
-  std::atomic<bool> gate_passed_;  // set under gate_mu_
-  rocksdb::IOStatus gate_error_;   // guarded by gate_mu_
 };
 
 }  // namespace wtrocks::engine

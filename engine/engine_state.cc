@@ -1,6 +1,7 @@
 // Copyright (c) wtrocks authors.
 #include "engine/engine_state.h"
 
+#include <atomic>
 #include <cstdint>
 
 #include "engine/status_map.h"
@@ -21,13 +22,16 @@ const KindStats& KindOf(const EngineStats& s, FileKind kind) {
 
 }  // namespace
 
-uint64_t EngineState::Register(FileKind kind,
-                               std::shared_ptr<wal::DurableFile> file) {
+uint64_t EngineState::NewFileId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_id_++;
+}
+
+void EngineState::Register(uint64_t id, FileKind kind,
+                           std::shared_ptr<wal::DurableFile> file) {
   KindOf(&stats_, kind)->files.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(mu_);
-  uint64_t id = next_id_++;
   open_.emplace(id, OpenFile{kind, std::move(file)});
-  return id;
 }
 
 void EngineState::Unregister(uint64_t id,
@@ -68,28 +72,50 @@ WalBarrier EngineState::CaptureWalBarrier() const {
   return barrier;
 }
 
-rocksdb::IOStatus EngineState::WaitEarlierWalsDurable(uint64_t id,
-                                                      const std::string& path) {
+void EngineState::WhenEarlierWalsDurable(uint64_t id, const std::string& path,
+                                         wal::DurableCallback go) {
   const std::string dir = ParentDir(path);
   std::vector<WalBarrier::Point> earlier;
   {
     std::lock_guard<std::mutex> lock(mu_);
     earlier = WalPointsLocked(id, &dir);
   }
-  bool waited = false;
+  std::erase_if(earlier, [](const WalBarrier::Point& p) {
+    return p.file->durable_offset() >= p.offset;
+  });
+  if (earlier.empty()) return go(wal::Status::OK());
+  stats_.wal_order_waits.fetch_add(1, std::memory_order_relaxed);
+  // The last callback to run calls go, with the first error if any. An
+  // OnDurable callback gets OK exactly when its bytes are durable (a Close
+  // racing with this makes them durable first), so any error is a loss.
+  struct Join {
+    explicit Join(size_t n, wal::DurableCallback g)
+        : left(n), go(std::move(g)) {}
+    std::atomic<size_t> left;
+    std::mutex mu;
+    wal::Status first_error;  // guarded by mu
+    wal::DurableCallback go;
+  };
+  auto join = std::make_shared<Join>(earlier.size(), std::move(go));
   for (const WalBarrier::Point& p : earlier) {
-    if (p.file->durable_offset() >= p.offset) continue;
-    waited = true;
-    // A Close racing with this wait makes the bytes durable first, so its
-    // "closed while waiting" is not a loss; only the file's own error is.
-    wal::Status s = p.file->WaitDurable(p.offset);
-    if (!s.ok() && p.file->durable_offset() < p.offset) {
-      return ToIOStatus(s, "first write to " + path +
-                               " waits for the earlier WAL " + p.file->path());
-    }
+    p.file->OnDurable(p.offset, [join, path,
+                                 older = p.file->path()](const wal::Status& s) {
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(join->mu);
+        if (join->first_error.ok()) {
+          join->first_error = s.WithContext(
+              "first write to " + path + " waits for the earlier WAL " + older);
+        }
+      }
+      if (join->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      wal::Status result;
+      {
+        std::lock_guard<std::mutex> lock(join->mu);
+        result = join->first_error;
+      }
+      join->go(result);
+    });
   }
-  if (waited) stats_.wal_order_waits.fetch_add(1, std::memory_order_relaxed);
-  return rocksdb::IOStatus::OK();
 }
 
 bool EngineState::OpenFileSize(const std::string& path, uint64_t* size) const {

@@ -31,8 +31,12 @@ class EngineState {
   const EngineConfig& config() const { return config_; }
   EngineStats& stats() { return stats_; }
 
+  // A new file's id, taken before the file is opened (a WAL's order gate
+  // needs it). Ids grow in that order, so "opened before" is "smaller id".
+  uint64_t NewFileId();
   // Tracks an open durable file (for WAL barriers and live statistics).
-  uint64_t Register(FileKind kind, std::shared_ptr<wal::DurableFile> file);
+  void Register(uint64_t id, FileKind kind,
+                std::shared_ptr<wal::DurableFile> file);
   // Folds the closed file's counters into the per-kind totals. A WAL whose
   // Close failed poisons every later barrier: its bytes may not be durable
   // and no barrier captured afterwards would otherwise notice.
@@ -40,17 +44,20 @@ class EngineState {
 
   WalBarrier CaptureWalBarrier() const;
 
-  // The cross-file order gate, called before the first Append to WAL `id`.
-  // wal/ makes one file durable in order, but nothing orders two files: after
-  // a WAL switch the new WAL's first record could reach the disk (by its own
-  // durable write, or by writeback of its page-cache copy) while the old
-  // WAL's tail is still in flight. RocksDB replays WALs in number order, so a
-  // power cut there recovers a newer record without an older one: a hole.
-  // Blocks until every WAL opened earlier in the same directory is durable up
-  // to its size now, or returns the error that prevented that. Costs one
-  // wait per WAL switch, and nothing when the old tail is already durable.
-  rocksdb::IOStatus WaitEarlierWalsDurable(uint64_t id,
-                                           const std::string& path);
+  // The cross-file order gate, WAL `id`'s wal::FirstWriteGate. wal/ makes
+  // one file durable in order, but nothing orders two files: after a WAL
+  // switch the new WAL's first durable write could complete while the old
+  // WAL's tail is still unwritten, and RocksDB, which replays WALs in number
+  // order, would recover a newer acknowledged record without older ones: a
+  // hole. Calls `go` once every WAL opened earlier in the same directory is
+  // durable up to its size now (RocksDB appends nothing to a WAL once it
+  // has switched away, and the new WAL's first write comes after that), or
+  // with the error that prevented it. Never blocks: it registers OnDurable
+  // callbacks, so `go` may run inline or on wal/'s completion thread. Costs
+  // nothing when the old tails are durable already, and for sync=false
+  // writes nothing until something waits for the new WAL.
+  void WhenEarlierWalsDurable(uint64_t id, const std::string& path,
+                              wal::DurableCallback go);
   // The logical size of an open durable file at `path`, if there is one.
   bool OpenFileSize(const std::string& path, uint64_t* size) const;
 

@@ -33,9 +33,9 @@ struct EngineStats {
   std::atomic<uint64_t> passthrough_files{0};
   // WAL files RocksDB recycled (recycle_log_file_num): overwritten in place.
   std::atomic<uint64_t> wal_reused{0};
-  // First appends to a new WAL that had to wait for an older WAL in the same
-  // directory to become durable (the cross-file order gate, see
-  // EngineState::WaitEarlierWalsDurable).
+  // First durable writes of a new WAL that had to wait for an older WAL in
+  // the same directory to become durable (the cross-file order gate, see
+  // EngineState::WhenEarlierWalsDurable).
   std::atomic<uint64_t> wal_order_waits{0};
   // Directory fsyncs that made a new or renamed WAL's name durable (one per
   // WAL file, WtrocksFileSystem::SyncWalDir).

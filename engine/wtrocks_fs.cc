@@ -114,6 +114,7 @@ IOStatus WtrocksFileSystem::OpenDurable(
     const std::string& fname, FileKind kind, wal::OpenMode open_mode,
     const FileOptions& options, std::unique_ptr<FSWritableFile>* result) {
   const EngineConfig& cfg = state_->config();
+  const uint64_t id = state_->NewFileId();
   wal::DurableFileOptions o;
   o.open_mode = open_mode;
   o.max_write_bytes = cfg.max_write_bytes;
@@ -138,6 +139,17 @@ IOStatus WtrocksFileSystem::OpenDurable(
     // The bytes are in the page cache already (process_crash_safe).
     o.sync_in_place = cfg.sync_in_place;
     o.completion_fault = cfg.wal_completion_fault;
+    // Its first durable write waits for the older WALs (engine_state.h).
+    // Weak: the state lists its open files, which must not hold it back.
+    o.first_write_gate = [weak = std::weak_ptr<EngineState>(state_), id,
+                          fname](wal::DurableCallback go) {
+      std::shared_ptr<EngineState> state = weak.lock();
+      if (!state) {
+        return go(wal::Status::Aborted("first write to " + fname +
+                                       ": its FileSystem is gone"));
+      }
+      state->WhenEarlierWalsDurable(id, fname, std::move(go));
+    };
     why = std::string("wal=") + ModeOrAuto(cfg.wal_mode) + " requested";
   } else {
     if (SstPassthrough(fname, &o.mode, &why)) {
@@ -177,7 +189,7 @@ IOStatus WtrocksFileSystem::OpenDurable(
           " files use mode " + wal::ModeName(file->mode()) + " (" + why +
           "): " + file->mode_reason() + "; uri " + cfg.ToUri());
   *result = std::make_unique<DurableWritableFile>(
-      std::shared_ptr<wal::DurableFile>(std::move(file)), kind, state_,
+      std::shared_ptr<wal::DurableFile>(std::move(file)), kind, state_, id,
       options);
   return IOStatus::OK();
 }

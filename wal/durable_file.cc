@@ -102,6 +102,7 @@ class DurableFileImpl final : public DurableFile {
         keep_bytes_(!(in_place_ && backend_->SyncsInPlace(false))),
         prealloc_end_(existing_size),
         physical_size_(existing_size),
+        gate_(opts.first_write_gate ? Gate::kAsk : Gate::kOpen),
         data_io_(this) {}
 
   ~DurableFileImpl() override { Close(); }
@@ -149,13 +150,15 @@ class DurableFileImpl final : public DurableFile {
     if (opts_.durability == Durability::kOnSync) return SyncTo(offset);
     std::unique_lock<std::mutex> l(mu_);
     if (offset > size_) return BeyondEnd(offset);
-    if (opts_.waiter_writes && !inflight_ && submitted_ < offset &&
-        submitted_ < ReadyLocked() && error_.ok() && !closed_) {
+    if (opts_.waiter_writes && gate_ == Gate::kOpen && !inflight_ &&
+        submitted_ < offset && submitted_ < ReadyLocked() && error_.ok() &&
+        !closed_) {
       // A lone waiter: nothing in flight to wait behind, so writing here
       // costs the same device time and saves the trip through the reaper.
       WriteAsWaiterLocked(l);
     }
     WantLocked(offset);
+    DeliverLocked(l);  // the gate's question, if WantLocked asked it
     cv_.wait(l, [&] { return durable_ >= offset || !error_.ok() || closed_; });
     if (!error_.ok()) return error_;
     if (durable_ >= offset) return Status::OK();
@@ -214,6 +217,7 @@ class DurableFileImpl final : public DurableFile {
     if (closed_) return close_status_;
     closing_ = true;
     if (durable_each_write()) WantLocked(size_);
+    DeliverLocked(l);  // the gate's question, if WantLocked asked it
     if (opts_.durability == Durability::kOnSync) {
       uint64_t end = size_;
       l.unlock();
@@ -224,8 +228,9 @@ class DurableFileImpl final : public DurableFile {
     // to drain (or to stop at the first error), and for every syscall that
     // uses fd_ outside mu_ (page-cache copies, fallocate, fdatasync), so
     // that closing the fd cannot let one of them reach a reused number.
+    // A gate asked must have answered: its `go` holds this object.
     cv_.wait(l, [&] {
-      return !inflight_ && fd_users_ == 0 &&
+      return !inflight_ && fd_users_ == 0 && gate_ != Gate::kAsking &&
              (!error_.ok() || (submitted_ == size_ && durable_ == size_) ||
               opts_.durability == Durability::kOnSync);
     });
@@ -353,7 +358,34 @@ class DurableFileImpl final : public DurableFile {
         ready - submitted_ < opts_.defer_bytes) {
       return;
     }
+    if (gate_ != Gate::kOpen) {
+      if (gate_ == Gate::kAsk) AskGateLocked();
+      return;
+    }
     if (PrepareNextLocked()) StartCurrentLocked();
+  }
+
+  // The first write is due: ask the gate, outside mu_ (DeliverLocked runs
+  // it), since its `go` may come inline.
+  void AskGateLocked() {
+    gate_ = Gate::kAsking;
+    deliver_.emplace_back(
+        [this](const Status&) {
+          opts_.first_write_gate([this](const Status& s) { OpenGate(s); });
+        },
+        Status::OK());
+  }
+
+  void OpenGate(const Status& s) {
+    std::unique_lock<std::mutex> l(mu_);
+    gate_ = Gate::kOpen;
+    if (!s.ok()) {
+      FailLocked(s);
+    } else {
+      MaybeSubmitLocked();
+    }
+    cv_.notify_all();
+    DeliverLocked(l);
   }
 
   // The next data write, done by the calling thread with mu_ released (the
@@ -675,6 +707,11 @@ class DurableFileImpl final : public DurableFile {
   uint64_t physical_size_;  // largest end any write of ours reached
   int fd_users_ = 0;        // calls using fd_ with mu_ released
 
+  // first_write_gate: kAsk until the first write is due, kAsking until
+  // its `go`, then kOpen (kOpen from the start without a gate).
+  enum class Gate { kAsk, kAsking, kOpen };
+  Gate gate_;
+
   std::multimap<uint64_t, DurableCallback> waiters_;
   std::vector<std::pair<DurableCallback, Status>> deliver_;
   bool delivering_ = false;
@@ -693,6 +730,12 @@ Status DurableFile::Open(const std::string& path,
   if (opts.open_mode == OpenMode::kReuse && !opts.zero_tail_ok) {
     return Status::InvalidArgument("kReuse needs a zero_tail_ok format (" +
                                    path + ")");
+  }
+  if (opts.first_write_gate && !every) {
+    return Status::InvalidArgument(
+        "first_write_gate needs kEveryWrite: a kOnSync file starts its "
+        "writes at once (" +
+        path + ")");
   }
   if (opts.mode == Mode::kDirect && !(opts.zero_tail_ok && every)) {
     return Status::InvalidArgument(

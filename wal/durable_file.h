@@ -56,6 +56,19 @@ enum class OpenMode {
 using CompletionFault =
     std::function<int(uint64_t offset, uint64_t len, int res)>;
 
+using DurableCallback = std::function<void(const Status&)>;
+
+// Asked once, before a file's first data write would start (with
+// defer_bytes that can be long after its first Append, or never), on
+// whichever thread got there (an appender, a waiter, Close), holding none
+// of the file's locks. No data write starts until `go` is called: go(OK) lets
+// them start; go(error) fails the file with that error (sticky, as any write
+// error). `go` may be called inline or later from any thread (another file's
+// OnDurable callback, on wal/'s reaper, is the intended use). Appends still
+// copy to the page cache meanwhile (process_crash_safe): the gate orders
+// durable writes, not the kernel's writeback. Close waits for `go`.
+using FirstWriteGate = std::function<void(DurableCallback go)>;
+
 struct DurableFileOptions {
   Mode mode = Mode::kAuto;
   Durability durability = Durability::kEveryWrite;
@@ -113,10 +126,10 @@ struct DurableFileOptions {
   // trades the "no fsync call" property for one copy less per write. In
   // dsync mode wal/ then keeps no copy of unsynced bytes at all.
   bool sync_in_place = false;
+  // kEveryWrite only: see FirstWriteGate. Empty: no gate.
+  FirstWriteGate first_write_gate;
   CompletionFault completion_fault;
 };
-
-using DurableCallback = std::function<void(const Status&)>;
 
 class DurableFile {
  public:

@@ -14,9 +14,9 @@ class Status {
  public:
   enum class Code {
     kOk,
-    kIOError,          // a syscall or a completion failed; err() has the errno
-    kNoSpace,          // ENOSPC / EDQUOT: RocksDB treats it as retryable NoSpace
-    kNotSupported,     // a mode this file/filesystem/kernel cannot do
+    kIOError,       // a syscall or a completion failed; err() has the errno
+    kNoSpace,       // ENOSPC / EDQUOT: RocksDB treats it as retryable NoSpace
+    kNotSupported,  // a mode this file/filesystem/kernel cannot do
     kInvalidArgument,  // caller error (bad option, bad offset)
     kAborted,          // the file was closed with the request still pending
   };
@@ -38,6 +38,8 @@ class Status {
   int err() const { return err_; }
   const std::string& message() const { return msg_; }
   std::string ToString() const;
+  // The same status, its message prefixed with "`context`: ".
+  Status WithContext(std::string_view context) const;
 
  private:
   Status(Code code, int err, std::string msg)

@@ -1,10 +1,12 @@
 // Copyright (c) wtrocks authors.
 //
 // The cross-file order gate (engine/README.md, "WAL order across files"):
-// the first append to a new WAL must not reach wal/ while an older WAL of
-// the same directory still has bytes in flight, or a power cut could recover
-// the new WAL's record without the old WAL's tail. A CompletionGate holds
-// the old WAL's write in flight for as long as the test needs.
+// a new WAL's first durable write must not start while an older WAL of the
+// same directory still has bytes that are not durable, or a power cut could
+// recover the new WAL's acknowledged record without the old WAL's tail. A
+// CompletionGate holds the old WAL's write in flight for as long as the
+// test needs. Appends themselves never wait (sync=false writes must not pay
+// for the switch); only what waits for durability does.
 #include <errno.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -40,12 +42,6 @@ engine::EngineConfig NoPrezero() {
   return c;
 }
 
-std::future<IOStatus> AppendAsync(FSWritableFile* f, const std::string& data) {
-  return std::async(std::launch::async, [f, data] {
-    return f->Append(data, IOOptions(), nullptr);
-  });
-}
-
 // Two WALs through one FileSystem whose completions the gate can hold.
 struct TwoWals {
   CompletionGate gate;
@@ -77,10 +73,16 @@ struct TwoWals {
   }
 };
 
-TEST(WalOrderTest, NewWalWaitsForTheOlderWalsTail) {
+std::future<IOStatus> SyncAsync(FSWritableFile* f) {
+  return std::async(std::launch::async,
+                    [f] { return f->Sync(IOOptions(), nullptr); });
+}
+
+TEST(WalOrderTest, NewWalsFirstSyncWaitsForTheOlderWalsTail) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   // The older WAL's tail is deferred (unsynced, nobody waits): the new
-  // WAL's first Append must make it durable, and the gate holds that write.
+  // WAL's first durable write must make it durable first, and the gate
+  // holds that write.
   TwoWals w(dir + "/000001.log", dir + "/000002.log",
             engine::EngineConfig().defer_bytes);
   ASSERT_TRUE(w.older && w.newer);
@@ -88,29 +90,66 @@ TEST(WalOrderTest, NewWalWaitsForTheOlderWalsTail) {
   FSWritableFile* new_wal = w.newer.get();
   w.gate.Arm();
   ASSERT_TRUE(old_wal->Append("old wal tail", IOOptions(), nullptr).ok());
+  // A sync=false append to the new WAL goes straight to the page cache.
+  ASSERT_TRUE(new_wal->Append("new wal record", IOOptions(), nullptr).ok());
+  EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 14u);
 
-  std::future<IOStatus> first = AppendAsync(new_wal, "new wal record");
+  std::future<IOStatus> synced = SyncAsync(new_wal);
   w.gate.WaitHeld();
-  // The gate's promise: the new record is not handed to wal/ (no write, no
-  // page-cache copy) while the old tail is in flight. Without the gate this
-  // Append returns at once.
-  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(500)),
+  // The gate's promise: the new record is not made durable while the old
+  // tail is in flight. Without the gate this Sync returns at once.
+  EXPECT_EQ(synced.wait_for(std::chrono::milliseconds(500)),
             std::future_status::timeout);
-  EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 0u);
+  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=1 "),
+            std::string::npos)
+      << w.env.wtrocks()->StatsLine();
 
   w.gate.Release();
-  IOStatus s = first.get();
+  IOStatus s = synced.get();
   EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 14u);
-  // The gate let it through only once the old tail was durable.
-  uint64_t old_size = old_wal->GetFileSize(IOOptions(), nullptr);
+  EXPECT_EQ(old_wal->GetFileSize(IOOptions(), nullptr), 12u);
   EXPECT_TRUE(old_wal->Sync(IOOptions(), nullptr).ok());  // a no-op wait now
-  EXPECT_EQ(old_size, 12u);
-  // Later appends pass straight through.
+  // Later writes pass straight through.
   EXPECT_TRUE(new_wal->Append("more", IOOptions(), nullptr).ok());
   EXPECT_TRUE(new_wal->Sync(IOOptions(), nullptr).ok());
   EXPECT_TRUE(old_wal->Close(IOOptions(), nullptr).ok());
   EXPECT_TRUE(new_wal->Close(IOOptions(), nullptr).ok());
+}
+
+// RocksDB's sync=false writes after a WAL switch: the first appends to the
+// new WAL do not wait for the old WAL's deferred tail, which nobody has
+// asked to be durable yet. The strict gate (2026-11-30 to 2026-12-03) made
+// the first Append wait for it: with the old WAL's write held in flight,
+// the Append below did not return.
+TEST(WalOrderTest, UnsyncedAppendsToANewWalDoNotWait) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  TwoWals w(dir + "/000001.log", dir + "/000002.log",
+            engine::EngineConfig().defer_bytes);
+  ASSERT_TRUE(w.older && w.newer);
+  w.gate.Arm();
+  ASSERT_TRUE(w.older->Append("old wal tail", IOOptions(), nullptr).ok());
+  std::future<IOStatus> appended = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 100; i++) {
+      IOStatus s = w.newer->Append("unsynced record", IOOptions(), nullptr);
+      if (!s.ok()) return s;
+    }
+    return IOStatus::OK();
+  });
+  // Generous: this only has to return at all. If it blocks, it waits for
+  // the old WAL's write, which the armed gate holds until released.
+  const bool returned =
+      appended.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  w.gate.Release();
+  ASSERT_TRUE(returned)
+      << "a sync=false append to a new WAL waited for the older WAL";
+  EXPECT_TRUE(appended.get().ok());
+  EXPECT_EQ(w.newer->GetFileSize(IOOptions(), nullptr), 1500u);
+  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
+            std::string::npos)
+      << w.env.wtrocks()->StatsLine();
+  w.gate.Release();
+  EXPECT_TRUE(w.older->Close(IOOptions(), nullptr).ok());
+  EXPECT_TRUE(w.newer->Close(IOOptions(), nullptr).ok());
 }
 
 TEST(WalOrderTest, DurableOlderWalCostsNoWait) {
@@ -123,6 +162,7 @@ TEST(WalOrderTest, DurableOlderWalCostsNoWait) {
   auto new_wal = OpenWal(env.fs.get(), dir + "/000002.log");
   ASSERT_TRUE(new_wal);
   EXPECT_TRUE(new_wal->Append("record", IOOptions(), nullptr).ok());
+  EXPECT_TRUE(new_wal->Sync(IOOptions(), nullptr).ok());
   EXPECT_NE(env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
             std::string::npos)
       << env.wtrocks()->StatsLine();
@@ -130,25 +170,28 @@ TEST(WalOrderTest, DurableOlderWalCostsNoWait) {
   EXPECT_TRUE(new_wal->Close(IOOptions(), nullptr).ok());
 }
 
-// Two DBs sharing one FileSystem do not wait for each other's WALs.
+// Two DBs sharing one FileSystem do not wait for each other's WALs. With
+// defer 0 the newer WAL's Append asks its gate at once (one completion
+// thread: a Sync here would wait behind the held write whatever the gate
+// said, so the gate's own count is what shows it did not wait).
 TEST(WalOrderTest, OtherDirectoriesAreNotWaitedFor) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   ASSERT_EQ(mkdir((dir + "/a").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((dir + "/b").c_str(), 0755), 0);
   TwoWals w(dir + "/a/000001.log", dir + "/b/000002.log", 0);
   ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("held in flight"));
-  std::future<IOStatus> other = AppendAsync(w.newer.get(), "independent");
-  // Generous: this only has to return at all while a's write is held.
-  ASSERT_EQ(other.wait_for(std::chrono::seconds(30)),
-            std::future_status::ready);
-  EXPECT_TRUE(other.get().ok());
+  EXPECT_TRUE(w.newer->Append("independent", IOOptions(), nullptr).ok());
+  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
+            std::string::npos)
+      << w.env.wtrocks()->StatsLine();
   w.gate.Release();
   EXPECT_TRUE(w.older->Close(IOOptions(), nullptr).ok());
   EXPECT_TRUE(w.newer->Close(IOOptions(), nullptr).ok());
 }
 
-// A failed tail in the older WAL must stop the newer one: writing past it
-// would be writing past a hole. The error names both files and stays.
+// A failed tail in the older WAL must stop the newer one: making it
+// durable would be writing past a hole. The error names both files and
+// stays.
 TEST(WalOrderTest, OlderWalErrorFailsTheNewWal) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
   engine::EngineConfig config = NoPrezero();
@@ -161,18 +204,19 @@ TEST(WalOrderTest, OlderWalErrorFailsTheNewWal) {
   auto old_wal = OpenWal(env.fs.get(), dir + "/000001.log");
   auto new_wal = OpenWal(env.fs.get(), dir + "/000002.log");
   ASSERT_TRUE(old_wal && new_wal);
-  // Unsynced: the append itself may return before its completion fails.
-  old_wal->Append("lost tail", IOOptions(), nullptr).PermitUncheckedError();
+  // Unsynced, deferred: the tail's write starts when the new WAL asks.
+  ASSERT_TRUE(old_wal->Append("lost tail", IOOptions(), nullptr).ok());
+  ASSERT_TRUE(new_wal->Append("never durable", IOOptions(), nullptr).ok());
 
-  IOStatus s = new_wal->Append("must not land", IOOptions(), nullptr);
+  IOStatus s = new_wal->Sync(IOOptions(), nullptr);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.ToString().find("EIO"), std::string::npos) << s.ToString();
   EXPECT_NE(s.ToString().find("000001.log"), std::string::npos) << s.ToString();
-  EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 0u);
+  EXPECT_EQ(completions.load(), 1) << "the new WAL wrote past the hole";
   // Sticky, even once the older WAL is gone from the registry.
   old_wal->Close(IOOptions(), nullptr).PermitUncheckedError();
   EXPECT_FALSE(new_wal->Append("still not", IOOptions(), nullptr).ok());
-  EXPECT_EQ(new_wal->GetFileSize(IOOptions(), nullptr), 0u);
+  EXPECT_FALSE(new_wal->Sync(IOOptions(), nullptr).ok());
   new_wal->Close(IOOptions(), nullptr).PermitUncheckedError();
 }
 

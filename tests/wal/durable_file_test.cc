@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -521,6 +522,118 @@ TEST_P(DurableFileTest, LoneWaiterWritesItself) {
   std::vector<uint64_t> counts;
   EXPECT_EQ(CheckRecords(ReadAll(path_), 1, &counts), "");
   EXPECT_EQ(counts[0], 5u);
+}
+
+// A FirstWriteGate holds every data write until its `go`: appends still
+// land (and in the page cache with process_crash_safe), nothing becomes
+// durable, waiters wait; go(OK) lets the writes out. With defer_bytes the
+// gate is asked only when something waits. Fails without the gate: data
+// writes before `go`, and no question asked.
+TEST_P(DurableFileTest, FirstWriteGateHoldsWritesUntilGo) {
+  opts_.waiter_writes = true;
+  opts_.defer_bytes = mode() == Mode::kDirect ? 0 : 1 << 20;
+  opts_.process_crash_safe = mode() != Mode::kDirect;
+  std::mutex mu;
+  std::condition_variable cv;
+  int asked = 0;
+  DurableCallback go;
+  opts_.first_write_gate = [&](DurableCallback g) {
+    std::lock_guard<std::mutex> l(mu);
+    asked++;
+    go = std::move(g);
+    cv.notify_all();
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  std::string rec = MakeRecord(0, 0, 700);
+  uint64_t end = 0;
+  ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+  if (opts_.process_crash_safe) {
+    EXPECT_EQ(ReadAll(path_), rec);
+  }
+  if (opts_.defer_bytes > 0) {
+    std::lock_guard<std::mutex> l(mu);
+    EXPECT_EQ(asked, 0) << "a deferred append asked the gate";
+  }
+  std::future<Status> waited =
+      std::async(std::launch::async, [&] { return f->WaitDurable(end); });
+  {
+    std::unique_lock<std::mutex> l(mu);
+    ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(30), [&] {
+      return asked > 0;
+    })) << "a waiter did not ask the gate";
+  }
+  // More appends and waiters meanwhile: still held, still one question.
+  std::string rec2 = MakeRecord(0, 1, 300);
+  uint64_t end2 = 0;
+  ASSERT_TRUE(f->Append(rec2.data(), rec2.size(), &end2).ok());
+  std::promise<Status> called;
+  f->OnDurable(end2, [&](const Status& s) { called.set_value(s); });
+  EXPECT_EQ(waited.wait_for(std::chrono::milliseconds(300)),
+            std::future_status::timeout);
+  EXPECT_EQ(f->stats().data_writes.load(), 0u);
+  EXPECT_EQ(f->durable_offset(), 0u);
+  DurableCallback open_it;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    EXPECT_EQ(asked, 1);
+    open_it = std::move(go);
+  }
+  open_it(Status::OK());
+  EXPECT_TRUE(waited.get().ok());
+  auto fut = called.get_future();
+  ASSERT_EQ(fut.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(fut.get().ok());
+  EXPECT_GE(f->durable_offset(), end2);
+  ASSERT_TRUE(f->Close().ok());
+  EXPECT_EQ(ReadAll(path_), rec + rec2);
+  std::lock_guard<std::mutex> l(mu);
+  EXPECT_EQ(asked, 1);
+}
+
+// go(error) fails the file as a write error would: waiters get it, later
+// appends return it, nothing becomes durable; Close waits for the answer.
+TEST_P(DurableFileTest, FirstWriteGateErrorIsSticky) {
+  std::promise<DurableCallback> asked;
+  opts_.first_write_gate = [&](DurableCallback g) {
+    asked.set_value(std::move(g));
+  };
+  auto f = OpenOrDie(opts_);
+  ASSERT_NE(f, nullptr);
+  std::string rec = MakeRecord(0, 0, 500);
+  uint64_t end = 0;
+  ASSERT_TRUE(f->Append(rec.data(), rec.size(), &end).ok());
+  std::promise<Status> called;
+  f->OnDurable(end, [&](const Status& s) { called.set_value(s); });
+  auto go_future = asked.get_future();
+  ASSERT_EQ(go_future.wait_for(std::chrono::seconds(30)),
+            std::future_status::ready);
+  DurableCallback go = go_future.get();
+  std::future<Status> closed =
+      std::async(std::launch::async, [&] { return f->Close(); });
+  EXPECT_EQ(closed.wait_for(std::chrono::milliseconds(300)),
+            std::future_status::timeout)
+      << "Close returned with the gate's answer pending";
+  go(Status::FromErrno(EIO, "the older file"));
+  Status cs = closed.get();
+  EXPECT_FALSE(cs.ok());
+  EXPECT_NE(cs.ToString().find("the older file"), std::string::npos)
+      << cs.ToString();
+  Status cb = called.get_future().get();
+  EXPECT_EQ(cb.err(), EIO) << cb.ToString();
+  EXPECT_EQ(f->durable_offset(), 0u);
+  EXPECT_EQ(f->stats().data_writes.load(), 0u);
+  EXPECT_FALSE(f->Append(rec.data(), rec.size()).ok());
+}
+
+TEST(FirstWriteGate, RefusedOnAnOnSyncFile) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kTmpfs);
+  DurableFileOptions o;
+  o.durability = Durability::kOnSync;
+  o.first_write_gate = [](DurableCallback go) { go(Status::OK()); };
+  std::unique_ptr<DurableFile> f;
+  Status s = DurableFile::Open(dir + "/x.sst", o, &f);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
 }
 
 // Sync racing Close on a kOnSync file: the fdatasync must run on this
