@@ -1,10 +1,8 @@
 // Copyright (c) wtrocks authors.
 #include "engine/engine_state.h"
 
-#include <atomic>
 #include <cstdint>
 
-#include "engine/status_map.h"
 #include "wal/path.h"
 
 namespace wtrocks::engine {
@@ -89,28 +87,25 @@ void EngineState::WhenEarlierWalsDurable(uint64_t id, const std::string& path,
   // OnDurable callback gets OK exactly when its bytes are durable (a Close
   // racing with this makes them durable first), so any error is a loss.
   struct Join {
-    explicit Join(size_t n, wal::DurableCallback g)
-        : left(n), go(std::move(g)) {}
-    std::atomic<size_t> left;
     std::mutex mu;
+    size_t left;              // guarded by mu
     wal::Status first_error;  // guarded by mu
     wal::DurableCallback go;
   };
-  auto join = std::make_shared<Join>(earlier.size(), std::move(go));
+  auto join = std::make_shared<Join>();
+  join->left = earlier.size();
+  join->go = std::move(go);
   for (const WalBarrier::Point& p : earlier) {
     p.file->OnDurable(p.offset, [join, path,
                                  older = p.file->path()](const wal::Status& s) {
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(join->mu);
-        if (join->first_error.ok()) {
-          join->first_error = s.WithContext(
-              "first write to " + path + " waits for the earlier WAL " + older);
-        }
-      }
-      if (join->left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
       wal::Status result;
       {
         std::lock_guard<std::mutex> lock(join->mu);
+        if (!s.ok() && join->first_error.ok()) {
+          join->first_error = s.WithContext(
+              "first write to " + path + " waits for the earlier WAL " + older);
+        }
+        if (--join->left != 0) return;
         result = join->first_error;
       }
       join->go(result);

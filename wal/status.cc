@@ -10,44 +10,25 @@ namespace wtrocks::wal {
 
 const char* ErrnoName(int err) {
   switch (err) {
-    case EIO:
-      return "EIO";
-    case ENOSPC:
-      return "ENOSPC";
-    case EDQUOT:
-      return "EDQUOT";
-    case EINVAL:
-      return "EINVAL";
-    case EOPNOTSUPP:
-      return "EOPNOTSUPP";
-    case EAGAIN:
-      return "EAGAIN";
-    case EBADF:
-      return "EBADF";
-    case EFBIG:
-      return "EFBIG";
-    case EROFS:
-      return "EROFS";
-    case EPERM:
-      return "EPERM";
-    case EACCES:
-      return "EACCES";
-    case ENOENT:
-      return "ENOENT";
-    case ENOSYS:
-      return "ENOSYS";
-    case ENOMEM:
-      return "ENOMEM";
-    case EMFILE:
-      return "EMFILE";
-    case EINTR:
-      return "EINTR";
-    case ENOTDIR:
-      return "ENOTDIR";
-    case EEXIST:
-      return "EEXIST";
-    case EFAULT:
-      return "EFAULT";
+    case EIO: return "EIO";
+    case ENOSPC: return "ENOSPC";
+    case EDQUOT: return "EDQUOT";
+    case EINVAL: return "EINVAL";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EAGAIN: return "EAGAIN";
+    case EBADF: return "EBADF";
+    case EFBIG: return "EFBIG";
+    case EROFS: return "EROFS";
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case ENOSYS: return "ENOSYS";
+    case ENOMEM: return "ENOMEM";
+    case EMFILE: return "EMFILE";
+    case EINTR: return "EINTR";
+    case ENOTDIR: return "ENOTDIR";
+    case EEXIST: return "EEXIST";
+    case EFAULT: return "EFAULT";
     default: {
       static thread_local char buf[16];
       snprintf(buf, sizeof(buf), "E%d", err);

@@ -42,6 +42,14 @@ engine::EngineConfig NoPrezero() {
   return c;
 }
 
+// The order gate's count of first writes that had to wait.
+void ExpectOrderWaits(WtrocksEnv& env, int n) {
+  const std::string line = env.wtrocks()->StatsLine();
+  EXPECT_NE(line.find(" wal_order_waits=" + std::to_string(n) + " "),
+            std::string::npos)
+      << line;
+}
+
 // Two WALs through one FileSystem whose completions the gate can hold.
 struct TwoWals {
   CompletionGate gate;
@@ -65,6 +73,12 @@ struct TwoWals {
   // files' Close would wait for it forever.
   ~TwoWals() { gate.Release(); }
   // Puts `data` in flight in the older WAL and keeps it there (defer 0).
+  // Releases whatever the gate holds, then closes both WALs.
+  void CloseBoth() {
+    gate.Release();
+    EXPECT_TRUE(older->Close(IOOptions(), nullptr).ok());
+    EXPECT_TRUE(newer->Close(IOOptions(), nullptr).ok());
+  }
   void HoldOlderTail(const std::string& data) {
     ASSERT_TRUE(older && newer);
     gate.Arm();
@@ -100,9 +114,7 @@ TEST(WalOrderTest, NewWalsFirstSyncWaitsForTheOlderWalsTail) {
   // tail is in flight. Without the gate this Sync returns at once.
   EXPECT_EQ(synced.wait_for(std::chrono::milliseconds(500)),
             std::future_status::timeout);
-  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=1 "),
-            std::string::npos)
-      << w.env.wtrocks()->StatsLine();
+  ExpectOrderWaits(w.env, 1);
 
   w.gate.Release();
   IOStatus s = synced.get();
@@ -144,12 +156,8 @@ TEST(WalOrderTest, UnsyncedAppendsToANewWalDoNotWait) {
       << "a sync=false append to a new WAL waited for the older WAL";
   EXPECT_TRUE(appended.get().ok());
   EXPECT_EQ(w.newer->GetFileSize(IOOptions(), nullptr), 1500u);
-  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
-            std::string::npos)
-      << w.env.wtrocks()->StatsLine();
-  w.gate.Release();
-  EXPECT_TRUE(w.older->Close(IOOptions(), nullptr).ok());
-  EXPECT_TRUE(w.newer->Close(IOOptions(), nullptr).ok());
+  ExpectOrderWaits(w.env, 0);
+  w.CloseBoth();
 }
 
 TEST(WalOrderTest, DurableOlderWalCostsNoWait) {
@@ -163,9 +171,7 @@ TEST(WalOrderTest, DurableOlderWalCostsNoWait) {
   ASSERT_TRUE(new_wal);
   EXPECT_TRUE(new_wal->Append("record", IOOptions(), nullptr).ok());
   EXPECT_TRUE(new_wal->Sync(IOOptions(), nullptr).ok());
-  EXPECT_NE(env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
-            std::string::npos)
-      << env.wtrocks()->StatsLine();
+  ExpectOrderWaits(env, 0);
   EXPECT_TRUE(old_wal->Close(IOOptions(), nullptr).ok());
   EXPECT_TRUE(new_wal->Close(IOOptions(), nullptr).ok());
 }
@@ -181,12 +187,8 @@ TEST(WalOrderTest, OtherDirectoriesAreNotWaitedFor) {
   TwoWals w(dir + "/a/000001.log", dir + "/b/000002.log", 0);
   ASSERT_NO_FATAL_FAILURE(w.HoldOlderTail("held in flight"));
   EXPECT_TRUE(w.newer->Append("independent", IOOptions(), nullptr).ok());
-  EXPECT_NE(w.env.wtrocks()->StatsLine().find(" wal_order_waits=0 "),
-            std::string::npos)
-      << w.env.wtrocks()->StatsLine();
-  w.gate.Release();
-  EXPECT_TRUE(w.older->Close(IOOptions(), nullptr).ok());
-  EXPECT_TRUE(w.newer->Close(IOOptions(), nullptr).ok());
+  ExpectOrderWaits(w.env, 0);
+  w.CloseBoth();
 }
 
 // A failed tail in the older WAL must stop the newer one: making it
