@@ -9,6 +9,7 @@
 #include <future>
 
 #include "engine/durable_writable_file.h"
+#include "engine/info_log.h"
 #include "engine/passthrough_file.h"
 #include "engine/status_map.h"
 #include "wal/path.h"
@@ -285,9 +286,16 @@ IOStatus WtrocksFileSystem::NewLogger(const std::string& fname,
                                       const IOOptions& io_opts,
                                       std::shared_ptr<rocksdb::Logger>* result,
                                       IODebugContext* dbg) {
-  IOStatus s = target()->NewLogger(fname, io_opts, result, dbg);
-  if (s.ok() && *result) state_->AddInfoLog(fname, *result);
-  return s;
+  // Not target()->NewLogger: RocksDB's Logger aborts (assert-enabled
+  // builds) once a full disk failed one of its writes (engine/info_log.h).
+  rocksdb::FileOptions options;
+  options.io_options = io_opts;
+  std::unique_ptr<rocksdb::FSWritableFile> file;
+  IOStatus s = target()->NewWritableFile(fname, options, &file, dbg);
+  if (!s.ok()) return s;
+  *result = std::make_shared<InfoLog>(std::move(file));
+  state_->AddInfoLog(fname, *result);
+  return IOStatus::OK();
 }
 
 void WtrocksFileSystem::WhenDurable(const WalBarrier& barrier,

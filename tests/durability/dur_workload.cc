@@ -399,10 +399,11 @@ rocksdb::Options DbOptions(const Flags& f, rocksdb::Env* env) {
   // of the log, which is legal only for the unacknowledged tail, and the
   // acked-writes check catches that case anyway.
   o.paranoid_checks = true;
-  // On a full disk, the assert-enabled RocksDB 7.8.3 aborts when its info
-  // LOG, having failed one append, is appended to again (EnvLogger ->
-  // WritableFileWriter::AssertFalseAndGetStatusForPrevError). The LOG holds
-  // no data, so the ENOSPC scenario keeps it on another filesystem.
+  // On a full disk, the assert-enabled RocksDB 7.8.3's own info LOG aborts
+  // the process when it is appended to after one failed append (EnvLogger
+  // -> WritableFileWriter::AssertFalseAndGetStatusForPrevError); wtrocks'
+  // FileSystem has its own Logger (engine/info_log.h). The ENOSPC scenario
+  // keeps the stock run's LOG on another filesystem.
   o.db_log_dir = f.info_log_dir;
   // verify recovers in the default point-in-time mode, as KvDb does first:
   // in kSkipAnyCorruptedRecords (what 7.8 needs to recycle) RocksDB's log
