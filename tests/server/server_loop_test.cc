@@ -857,6 +857,50 @@ TEST_F(ServerLoopTest, WaitAofReportsAnAsyncWriteThatFailed) {
   db_->Close();  // fails: the WAL's error is sticky
 }
 
+// --durability=async after a commit failed: the database takes no more
+// writes (wtrocks never retries a failed WAL write), so an +OK would
+// acknowledge a write that is never applied, not even in memory: a GET
+// right after it would miss it. Writes are refused instead, as Redis
+// refuses them once its AOF fails (MISCONF), whole transactions included,
+// and nothing refused reaches the database. Before this, all four writes
+// below were answered +OK (and the key stayed absent).
+TEST_F(ServerLoopTest, AsyncRepliesRefuseWritesOnceACommitFailed) {
+  WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
+  std::atomic<bool> fail{false};
+  kv::KvOptions o = TestOptions(dir);
+  o.wal_completion_fault = [&fail](uint64_t, uint64_t, int res) {
+    return fail.load() ? -EIO : res;
+  };
+  kv::server::ServerOptions so = Small();
+  so.reply_before_durable = true;
+  Start(dir, o, so);
+  int fd = Connect(server_->port());
+  Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\n");
+  ExpectReply(fd, "+OK\r\n*2\r\n:1\r\n:0\r\n");
+  fail = true;
+  Send(fd, "SET b 2\r\nWAITAOF 1 0 0\r\n");
+  ExpectReply(fd,
+              "+OK\r\n-ERR wtkv: 1 commit(s) answered before they were "
+              "durable failed to become durable\r\n");
+  const std::string refused =
+      "-MISCONF wtkv: 1 commit(s) answered before they were durable failed "
+      "to become durable; writes are refused until the server is restarted "
+      "(reads still work)\r\n";
+  Send(fd,
+       "SET c 3\r\nINCR n\r\nMULTI\r\nSET d 4\r\nEXEC\r\nGET c\r\n"
+       "GET a\r\n");
+  ExpectReply(fd, refused + refused + "+OK\r\n+QUEUED\r\n" + refused +
+                      "$-1\r\n$1\r\n1\r\n");
+  Send(fd, "INFO persistence\r\n");
+  std::string info;
+  ASSERT_TRUE(RecvBulk(fd, &info));
+  EXPECT_EQ(Stat(info, "async_writes_refused"), 3u);
+  close(fd);
+  server_->Stop();
+  loop_.join();
+  db_->Close();  // fails: the WAL's error is sticky
+}
+
 // SHUTDOWN: the replies to what came before it are delivered, nothing
 // after it runs, the other connections end and Run returns; every write
 // that was answered is in the database. Inside MULTI it is refused.

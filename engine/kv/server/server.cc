@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include "engine/rocksdb_compat.h"
@@ -88,7 +89,12 @@ class Server::ConnContext : public CommandContext {
  public:
   ConnContext(Server* s, Connection* c) : s_(s), c_(c) {}
   ScanCursors* cursors() override { return &s_->cursors_; }
-  WriteGroup* batch() override { return &s_->pending_; }
+  WriteGroup* batch() override {
+    // A handler reads before it writes, never after (commands.h), so
+    // nothing commits pending_ between here and its ReplyWhenDurable.
+    if (!first_update_) first_update_ = s_->pending_.size();
+    return &s_->pending_;
+  }
   std::string Info(const std::vector<std::string>& sections) override {
     return s_->Info(sections);
   }
@@ -99,6 +105,7 @@ class Server::ConnContext : public CommandContext {
  protected:
   Server* s_;
   Connection* c_;
+  std::optional<size_t> first_update_;  // set by the first batch()
 };
 
 // The CommandContext of one request on one connection.
@@ -123,7 +130,8 @@ class Server::Context : public ConnContext {
     c_->Fill(c_->NewSlot(), std::move(resp), close_next_);
   }
   void ReplyWhenDurable(std::string resp) override {
-    s_->ReplyWhenDurable(c_, std::move(resp));
+    s_->ReplyWhenDurable(c_, std::move(resp),
+                         first_update_.value_or(s_->pending_.size()));
   }
   void ReplyWhenAllDurable(std::string resp) override {
     s_->ReplyWhenAllDurable(c_, std::move(resp));
@@ -333,7 +341,8 @@ void Server::Exec(Connection* c) {
   // batch, committed together (nothing in the loop commits between here
   // and the end of the round but another reader, after all of them).
   if (ctx.wrote()) {
-    ReplyWhenDurable(c, std::move(r));
+    // pending_ held nothing when the transaction began (CommitPending).
+    ReplyWhenDurable(c, std::move(r), 0);
   } else {
     c->Fill(c->NewSlot(), std::move(r));
   }
@@ -537,10 +546,25 @@ void Server::Post(Done d) {
   if (wake) Wake();
 }
 
-void Server::ReplyWhenDurable(Connection* c, std::string reply) {
+void Server::ReplyWhenDurable(Connection* c, std::string reply,
+                              size_t first_update) {
   uint64_t seq = c->NewSlot();
   writes_++;
   if (options_.reply_before_durable) {
+    if (const uint64_t failed = unacked_failures_.load(); failed > 0) {
+      // The database takes no more writes once a commit failed (wtrocks
+      // never retries a failed WAL write): an +OK now would acknowledge a
+      // write never applied, not even in memory. Refused, as Redis refuses
+      // writes once its AOF fails, and kept out of the database.
+      pending_.Truncate(first_update);
+      async_writes_refused_++;
+      std::string e;
+      AppendError(&e, "MISCONF wtkv: " + std::to_string(failed) +
+                          " commit(s) answered before they were durable "
+                          "failed to become durable; writes are refused "
+                          "until the server is restarted (reads still work)");
+      return c->Fill(seq, std::move(e));
+    }
     c->Fill(seq, std::move(reply));
   } else {
     waiters_.push_back(Waiter{c->id(), seq, std::move(reply)});
@@ -1138,6 +1162,7 @@ std::string Server::Info(const std::vector<std::string>& sections) {
       << "rocksdb_compactions_running:"
       << IntProperty(db_, "rocksdb.num-running-compactions") << "\r\n"
       << "async_reply_write_failures:" << unacked_failures_.load() << "\r\n"
+      << "async_writes_refused:" << async_writes_refused_ << "\r\n"
       << "time_to_durable_samples:" << latency_.size() << "\r\n"
       << "time_to_durable_p50_us:" << P(0.50) << "\r\n"
       << "time_to_durable_p99_us:" << P(0.99) << "\r\n\r\n";

@@ -141,7 +141,9 @@ class Server {
   void RequestShutdown(const std::string& why);
   void Post(Done d);  // any thread
   void Wake();        // any thread: the loop runs DrainCompletions
-  void ReplyWhenDurable(Connection* c, std::string reply);
+  // `first_update`: where the request's updates begin in pending_ (a
+  // refused request's are dropped from there).
+  void ReplyWhenDurable(Connection* c, std::string reply, size_t first_update);
   // Sends `reply` once every commit made so far has been delivered
   // (WAITAOF; see CommandContext::ReplyWhenAllDurable); DrainCompletions
   // sends those that waited.
@@ -209,6 +211,7 @@ class Server {
   // them failed; set by the thread delivering them.
   std::atomic<uint64_t> async_delivered_{0};
   std::atomic<uint64_t> unacked_failures_{0};
+  uint64_t async_writes_refused_ = 0;  // loop thread
   // Some WAITAOF waits: delivering a commit must wake the loop.
   std::atomic<bool> barriers_waiting_{false};
 };

@@ -65,6 +65,17 @@ void WriteGroup::Build(rocksdb::WriteBatch* batch) {
   }
 }
 
+void WriteGroup::Truncate(size_t n) {
+  if (n >= ops_.size()) return;
+  ops_.resize(n);
+  bytes_ = 0;
+  has_range_ = false;
+  for (const Op& op : ops_) {
+    bytes_ += op.key.size() + op.value.size();
+    has_range_ = has_range_ || op.kind == Kind::kDeleteRange;
+  }
+}
+
 void WriteGroup::Clear() {
   ops_.clear();
   bytes_ = 0;

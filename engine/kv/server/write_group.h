@@ -50,6 +50,11 @@ class WriteGroup {
 
   bool empty() const { return ops_.empty(); }
   size_t bytes() const { return bytes_; }
+  // Updates so far; Truncate(n) drops those after the first n (a refused
+  // command's). What they did to the cache and the watches stays: a
+  // forgotten cache entry or a failed EXEC costs a retry, never a lie.
+  size_t size() const { return ops_.size(); }
+  void Truncate(size_t n);
   // The group as one batch, sorted by key unless it holds a range delete.
   void Build(rocksdb::WriteBatch* batch);
   void Clear();
