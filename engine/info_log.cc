@@ -88,11 +88,6 @@ void InfoLog::Flush() {
   if (file_) file_->Flush(rocksdb::IOOptions(), nullptr).PermitUncheckedError();
 }
 
-uint64_t InfoLog::lost_lines() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return lost_;
-}
-
 rocksdb::Status InfoLog::CloseImpl() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!file_) return rocksdb::Status::OK();

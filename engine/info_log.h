@@ -35,9 +35,6 @@ class InfoLog : public rocksdb::Logger {
   size_t GetLogFileSize() const override;
   void Flush() override;
 
-  // Lines that could not be written since the last one that could.
-  uint64_t lost_lines() const;
-
  protected:
   rocksdb::Status CloseImpl() override;
 

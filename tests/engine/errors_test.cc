@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "tests/engine/engine_test_util.h"
@@ -72,6 +73,28 @@ void ExpectAllAcked(const std::string& db,
   ASSERT_TRUE(d->Close().ok());
 }
 
+// Takes the space left on the filesystem holding `dir` with `filler`: all
+// but `leave` bytes (fallocate), or with `leave` 0 every block (fallocate,
+// then writes for what the filesystem's own metadata left over).
+void FillUp(const std::string& dir, const std::string& filler,
+            long long leave) {
+  std::string out;
+  RunCommand("df -B1 --output=avail " + dir + " | tail -1", &out);
+  long long avail = atoll(out.c_str());
+  ASSERT_GT(avail, leave + (2ll << 20)) << out;
+  int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(posix_fallocate(fd, 0, avail - std::max(leave, 1ll << 20)), 0);
+  if (leave == 0) {
+    std::string block(4096, 'f');
+    lseek(fd, 0, SEEK_END);
+    while (write(fd, block.data(), block.size()) > 0) {
+    }
+    ASSERT_EQ(errno, ENOSPC);
+  }
+  close(fd);
+}
+
 TEST(ErrorsTest, EnospcOnSmallFilesystemFailsWritesAndLosesNothingAcked) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kSmall);
   // Leave a few MiB: the DB runs out while writing its WAL. Enough that
@@ -83,16 +106,7 @@ TEST(ErrorsTest, EnospcOnSmallFilesystemFailsWritesAndLosesNothingAcked) {
   // ENOSPC for the next test that uses this filesystem.
   std::unique_ptr<const char, void (*)(const char*)> cleanup(
       filler.c_str(), [](const char* p) { unlink(p); });
-  {
-    std::string out;
-    RunCommand("df -B1 --output=avail " + dir + " | tail -1", &out);
-    long long avail = atoll(out.c_str());
-    ASSERT_GT(avail, 10ll << 20) << out;
-    int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(posix_fallocate(fd, 0, avail - (8ll << 20)), 0);
-    close(fd);
-  }
+  ASSERT_NO_FATAL_FAILURE(FillUp(dir, filler, 8ll << 20));
   std::map<std::string, std::string> acked;
   rocksdb::Status first_error;
   {
@@ -133,23 +147,6 @@ TEST(ErrorsTest, EnospcOnSmallFilesystemFailsWritesAndLosesNothingAcked) {
   testing::RemoveTree(dir);
 }
 
-// Fills the filesystem holding `dir` completely: `filler` takes every
-// block left (fallocate, then writes for what its metadata left over).
-void FillUp(const std::string& dir, const std::string& filler) {
-  std::string out;
-  RunCommand("df -B1 --output=avail " + dir + " | tail -1", &out);
-  long long avail = atoll(out.c_str());
-  int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
-  ASSERT_GE(fd, 0);
-  if (avail > (1ll << 20)) posix_fallocate(fd, 0, avail - (1ll << 20));
-  std::string block(4096, 'f');
-  lseek(fd, 0, SEEK_END);
-  while (write(fd, block.data(), block.size()) > 0) {
-  }
-  ASSERT_EQ(errno, ENOSPC);
-  close(fd);
-}
-
 // The info LOG on a full disk. RocksDB's own Logger (EnvLogger) writes
 // through a WritableFileWriter, which refuses every write after a failed
 // one and, in an assert-enabled librocksdb such as Debian 12's 7.8.3,
@@ -171,7 +168,7 @@ TEST(ErrorsTest, InfoLogSurvivesAFullDisk) {
   log->SetInfoLogLevel(rocksdb::InfoLogLevel::INFO_LEVEL);  // as RocksDB does
   rocksdb::Log(rocksdb::InfoLogLevel::INFO_LEVEL, log, "before: %d", 1);
   log->Flush();
-  ASSERT_NO_FATAL_FAILURE(FillUp(dir, filler));
+  ASSERT_NO_FATAL_FAILURE(FillUp(dir, filler, 0));
   // More than any Logger buffers (EnvLogger: 1 MiB), so writes must fail.
   std::string payload(1000, 'x');
   for (int i = 0; i < 3000; ++i) {

@@ -85,36 +85,13 @@ def main():
 def run(srv, db, copy, mode, extra):
     c = sl.Client(srv.port)
     async_replies = "async" in extra
-    # acked: keys whose writes are durable by the server's word (+OK, or
-    # with async replies a later WAITAOF that answered 1).
-    acked, replied, errors = {}, {}, []
-    ok_after_error = 0
     # 16 MiB cannot hold this much: the disk fills long before the end.
-    for i in range(20000):
-        key = b"key%07d" % i
-        try:
-            r = c.call("SET", key, value_of(i))
-            if async_replies and i % 100 == 99 and not errors:
-                w = c.call("WAITAOF", "1", "0", "0")
-                if w == [1, 0]:
-                    acked.update(replied)
-                    replied.clear()
-        except (ConnectionError, OSError) as e:
-            sl.check(False, f"the server dropped the connection at SET {i} "
-                     f"({e}), {len(acked)} acknowledged")
-            return
-        if isinstance(r, sl.Reader.Error):
-            errors.append(str(r))
-            if len(errors) >= 5:
-                break
-        else:
-            if errors:
-                ok_after_error += 1
-            (replied if async_replies else acked)[key] = value_of(i)
+    acked, replied, errors, dropped = sl.set_until_errors(
+        c, 20000, value_of, async_replies)
+    if dropped:
+        return
     print(f"acknowledged {len(acked)} durable (+{len(replied)} replied "
           f"before durable), then {errors[:1]}")
-    sl.check(ok_after_error == 0,
-             f"no +OK after the first error reply ({ok_after_error})")
     sl.check(len(acked) > 10 and errors,
              f"the disk filled after some writes ({len(acked)} acknowledged, "
              f"{len(errors)} errors)")

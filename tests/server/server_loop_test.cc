@@ -154,6 +154,28 @@ class ServerLoopTest : public ::testing::Test {
     o.wal_completion_fault = gate->Hook();
     Start(dir, o, so);
   }
+  // A server answering writes before they are durable (--durability=async)
+  // whose WAL writes fail from the second commit on: "SET a 1" becomes
+  // durable (WAITAOF [1, 0]), then "SET b 2" is answered +OK, its commit
+  // fails, and the WAITAOF behind it says kFailedCommit. *fd: the client.
+  void StartAsyncWithAFailedCommit(const std::string& dir, int* fd) {
+    kv::KvOptions o = TestOptions(dir);
+    o.wal_completion_fault = [this](uint64_t, uint64_t, int res) {
+      return wal_fails_.load() ? -EIO : res;
+    };
+    kv::server::ServerOptions so = Small();
+    so.reply_before_durable = true;
+    ASSERT_NO_FATAL_FAILURE(Start(dir, o, so));
+    *fd = Connect(server_->port());
+    Send(*fd, "SET a 1\r\nWAITAOF 1 0 0\r\n");
+    ExpectReply(*fd, "+OK\r\n*2\r\n:1\r\n:0\r\n");
+    wal_fails_ = true;
+    Send(*fd, "SET b 2\r\nWAITAOF 1 0 0\r\n");
+    ExpectReply(*fd, std::string("+OK\r\n") + kFailedCommit);
+  }
+  static constexpr char kFailedCommit[] =
+      "-ERR wtkv: 1 commit(s) answered before they were durable failed to "
+      "become durable\r\n";
   static kv::server::ServerOptions Small() {
     kv::server::ServerOptions so;
     so.port = 0;
@@ -166,6 +188,7 @@ class ServerLoopTest : public ::testing::Test {
     EXPECT_TRUE(run_status_.ok()) << run_status_.ToString();
     EXPECT_TRUE(db_->Close().ok());
   }
+  std::atomic<bool> wal_fails_{false};  // outlives db_, whose hook reads it
   std::unique_ptr<kv::KvDb> db_;
   std::unique_ptr<kv::server::Server> server_;
   std::thread loop_;
@@ -828,25 +851,10 @@ TEST_F(ServerLoopTest, WaitAofWaitsUntilAsyncRepliesAreDurable) {
 // instead of claiming durability, now and later (the failure is sticky).
 TEST_F(ServerLoopTest, WaitAofReportsAnAsyncWriteThatFailed) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  std::atomic<bool> fail{false};
-  kv::KvOptions o = TestOptions(dir);
-  o.wal_completion_fault = [&fail](uint64_t, uint64_t, int res) {
-    return fail.load() ? -EIO : res;
-  };
-  kv::server::ServerOptions so = Small();
-  so.reply_before_durable = true;
-  Start(dir, o, so);
-  int fd = Connect(server_->port());
-  Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\n");
-  ExpectReply(fd, "+OK\r\n*2\r\n:1\r\n:0\r\n");
-  fail = true;
-  const std::string failed =
-      "-ERR wtkv: 1 commit(s) answered before they were durable failed to "
-      "become durable\r\n";
-  Send(fd, "SET b 2\r\nWAITAOF 1 0 0\r\n");
-  ExpectReply(fd, "+OK\r\n" + failed);
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(StartAsyncWithAFailedCommit(dir, &fd));
   Send(fd, "WAITAOF 1 0 0\r\n");
-  ExpectReply(fd, failed);
+  ExpectReply(fd, kFailedCommit);
   Send(fd, "INFO persistence\r\n");
   std::string info;
   ASSERT_TRUE(RecvBulk(fd, &info));
@@ -866,22 +874,8 @@ TEST_F(ServerLoopTest, WaitAofReportsAnAsyncWriteThatFailed) {
 // below were answered +OK (and the key stayed absent).
 TEST_F(ServerLoopTest, AsyncRepliesRefuseWritesOnceACommitFailed) {
   WTROCKS_SCRATCH_DIR_OR_SKIP(dir, ScratchFs::kXfs);
-  std::atomic<bool> fail{false};
-  kv::KvOptions o = TestOptions(dir);
-  o.wal_completion_fault = [&fail](uint64_t, uint64_t, int res) {
-    return fail.load() ? -EIO : res;
-  };
-  kv::server::ServerOptions so = Small();
-  so.reply_before_durable = true;
-  Start(dir, o, so);
-  int fd = Connect(server_->port());
-  Send(fd, "SET a 1\r\nWAITAOF 1 0 0\r\n");
-  ExpectReply(fd, "+OK\r\n*2\r\n:1\r\n:0\r\n");
-  fail = true;
-  Send(fd, "SET b 2\r\nWAITAOF 1 0 0\r\n");
-  ExpectReply(fd,
-              "+OK\r\n-ERR wtkv: 1 commit(s) answered before they were "
-              "durable failed to become durable\r\n");
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(StartAsyncWithAFailedCommit(dir, &fd));
   const std::string refused =
       "-MISCONF wtkv: 1 commit(s) answered before they were durable failed "
       "to become durable; writes are refused until the server is restarted "

@@ -287,6 +287,45 @@ class Client:
         self.sock.close()
 
 
+def set_until_errors(c, count, value_of, async_replies=False, before=None,
+                     max_errors=5):
+    """For the tests that make the disk fail under a server: SETs
+    key%07d to value_of(i) for i from 0, `count` times or until
+    `max_errors` error replies, and checks that no +OK follows the first
+    error. `before(i)`, if given, runs before SET i. Returns (acked,
+    replied, errors, dropped): acked, the keys durable by the server's
+    word with their values (+OK; with async_replies, +OK and then a
+    WAITAOF, sent every 100 SETs, that answered [1, 0]); replied, the
+    +OK not yet confirmed so; errors, the error replies; dropped, whether
+    the server closed the connection (a failed check)."""
+    acked, replied, errors = {}, {}, []
+    ok_after_error = 0
+    for i in range(count):
+        if before is not None:
+            before(i)
+        key = b"key%07d" % i
+        try:
+            r = c.call("SET", key, value_of(i))
+            if async_replies and i % 100 == 99 and not errors:
+                if c.call("WAITAOF", "1", "0", "0") == [1, 0]:
+                    acked.update(replied)
+                    replied.clear()
+        except (ConnectionError, OSError) as e:
+            check(False, f"the server dropped the connection at SET {i} "
+                  f"({e}), {len(acked)} acknowledged")
+            return acked, replied, errors, True
+        if isinstance(r, Reader.Error):
+            errors.append(str(r))
+            if len(errors) >= max_errors:
+                break
+        else:
+            ok_after_error += 1 if errors else 0
+            (replied if async_replies else acked)[key] = value_of(i)
+    check(ok_after_error == 0,
+          f"no +OK after the first error reply ({ok_after_error})")
+    return acked, replied, errors, False
+
+
 def read_back(db, load_options=True):
     """{key: value} of the database at `db`, read with stock RocksDB's
     `ldb` (rocksdb-tools) and its default FileSystem, so the check does not
